@@ -1,0 +1,154 @@
+"""Status derivation, current figures and history (geo.claims)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo.claims import derive_status, fold, history, latest_by_claimant
+from geo.validate import validate_claims
+
+
+def _claims(*rows: tuple) -> pd.DataFrame:
+    """Rows of (event_id, claimant, party, stated_at, stance, extra-dict)."""
+    records = []
+    for i, (event_id, claimant, party, stated_at, stance, *extra) in enumerate(rows):
+        rec = {
+            "claim_id": f"c{i}",
+            "event_id": event_id,
+            "claimant": claimant,
+            "party": party,
+            "stated_at": stated_at,
+            "stance": stance,
+            "publisher": "test",
+        }
+        rec |= extra[0] if extra else {}
+        records.append(rec)
+    columns = ["claim_id", "event_id", "claimant", "party", "stated_at", "stance", "publisher"]
+    return validate_claims(pd.DataFrame(records) if records else pd.DataFrame(columns=columns))
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([("e", "MoD", "RU", "2026-02-10", "asserts")], "claimed"),
+        ([("e", "MoD", "RU", "2026-02-10", "asserts"), ("e", "Voloshyn", "UA", "2026-02-11", "denies")], "disputed"),
+        (
+            [("e", "MoD", "RU", "2026-02-10", "asserts"), ("e", "ISW", "independent", "2026-02-12", "corroborates")],
+            "confirmed",
+        ),
+        # the other side concedes
+        ([("e", "MoD", "RU", "2026-02-10", "asserts"), ("e", "GS", "UA", "2026-02-12", "asserts")], "confirmed"),
+        # a denial later withdrawn by conceding: each claimant's latest statement counts
+        (
+            [
+                ("e", "MoD", "RU", "2026-02-10", "asserts"),
+                ("e", "GS", "UA", "2026-02-11", "denies"),
+                ("e", "GS", "UA", "2026-02-14", "asserts"),
+            ],
+            "confirmed",
+        ),
+        ([("e", "MoD", "RU", "2026-02-10", "asserts"), ("e", "MoD", "RU", "2026-02-12", "retracts")], "retracted"),
+        ([("e", "Gerasimov", "RU", "2026-02-15", "reports_fighting")], "contested"),
+        # same-side "denial" (a correction by an ally) is not a dispute
+        ([("e", "MoD", "RU", "2026-02-10", "asserts"), ("e", "Vostok", "RU", "2026-02-11", "asserts")], "claimed"),
+        # an independent source that asserts on its own does not confirm
+        (
+            [("e", "MoD", "RU", "2026-02-10", "asserts"), ("e", "Paper", "independent", "2026-02-10", "asserts")],
+            "claimed",
+        ),
+        # an independent report that comes first does not make the party's own claim a concession
+        (
+            [
+                ("e", "Paper", "independent", "2026-02-15T00:00", "asserts"),
+                ("e", "Gov", "RU", "2026-02-15T12:00", "asserts"),
+            ],
+            "claimed",
+        ),
+        # an independent fact-check denial disputes
+        (
+            [("e", "MoD", "RU", "2026-02-10", "asserts"), ("e", "Check", "independent", "2026-02-12", "denies")],
+            "disputed",
+        ),
+    ],
+)
+def test_status_rules(rows, expected):
+    assert derive_status(_claims(*rows)).to_dict() == {"e": expected}
+
+
+def test_status_of_many_events_at_once():
+    claims = _claims(
+        ("a", "MoD", "RU", "2026-02-10", "asserts"),
+        ("b", "MoD", "RU", "2026-02-10", "asserts"),
+        ("b", "Voloshyn", "UA", "2026-02-11", "denies"),
+        ("c", "Gerasimov", "RU", "2026-02-15", "reports_fighting"),
+    )
+    assert derive_status(claims).to_dict() == {"a": "claimed", "b": "disputed", "c": "contested"}
+
+
+def test_empty_claims_give_empty_status():
+    assert derive_status(_claims()).empty
+
+
+@pytest.fixture
+def bryansk():
+    gov = "Governor of Bryansk Oblast"
+    return _claims(
+        ("s", gov, "RU", "2026-02-15T12:00", "asserts", {"intercepted": 120}),
+        ("s", gov, "RU", "2026-02-15T18:00", "revises", {"intercepted": 170, "intercepted_bound": "at_least"}),
+        ("s", gov, "RU", "2026-02-16", "revises", {"intercepted": 229, "text": "restored in about 3 hours"}),
+        ("s", "MoD", "RU", "2026-02-15T13:00", "asserts", {"intercepted": 102}),
+    )
+
+
+def test_latest_per_claimant_is_the_revision(bryansk):
+    latest = latest_by_claimant(bryansk).set_index("claimant")["intercepted"]
+    assert latest.to_dict() == {"MoD": 102.0, "Governor of Bryansk Oblast": 229.0}
+
+
+def test_history_keeps_every_statement_in_order(bryansk):
+    h = history(bryansk, "s")
+    assert h["intercepted"].tolist() == [120.0, 102.0, 170.0, 229.0]
+    assert h["intercepted_bound"].tolist() == ["exact", "exact", "at_least", "exact"]
+    assert h["current"].tolist() == [False, True, False, True]
+    assert h.loc[0, "superseded_by"] == "c1"
+
+
+def test_fold_takes_latest_current_figure_and_status(bryansk):
+    import geopandas as gpd
+
+    events = gpd.GeoDataFrame({"event_id": ["s", "x"]}, geometry=[None, None], crs="EPSG:4326")
+    folded = fold(events, bryansk).set_index("event_id")
+    assert folded.loc["s", "intercepted"] == 229
+    assert folded.loc["s", "intercepted_bound"] == "exact"
+    assert folded.loc["s", "status"] == "claimed"
+    assert folded.loc["s", "n_claims"] == 4
+    assert folded.loc["s", "claimants"] == "Governor of Bryansk Oblast;MoD"
+    assert folded.loc["x", "n_claims"] == 0
+    assert pd.isna(folded.loc["x", "status"])
+    assert "intercepted" not in events.columns  # caller's frame untouched
+
+
+def test_revision_without_a_figure_keeps_the_earlier_one():
+    claims = _claims(
+        ("o", "Gov", "RU", "2026-02-15T18:00", "asserts", {"municipalities": 5}),
+        ("o", "Gov", "RU", "2026-02-16", "revises", {"duration_h": 3, "duration_h_bound": "about"}),
+    )
+    import geopandas as gpd
+
+    folded = fold(gpd.GeoDataFrame({"event_id": ["o"]}, geometry=[None]), claims).iloc[0]
+    assert folded["municipalities"] == 5
+    assert folded["duration_h"] == 3
+    assert folded["duration_h_bound"] == "about"
+
+
+def test_retracted_claimant_contributes_no_figure():
+    claims = _claims(
+        ("r", "MoD", "RU", "2026-02-10", "asserts", {"settlements": 3}),
+        ("r", "MoD", "RU", "2026-02-12", "retracts"),
+    )
+    import geopandas as gpd
+
+    folded = fold(gpd.GeoDataFrame({"event_id": ["r"]}, geometry=[None]), claims).iloc[0]
+    assert folded["status"] == "retracted"
+    assert pd.isna(folded["settlements"])
