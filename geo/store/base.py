@@ -1,0 +1,396 @@
+"""The interface every store implements, and what its methods exchange.
+
+A store keeps the two tables of the data model (events and claims, see
+:mod:`geo.schema`) plus a registry of *datasets* (the bundled ``feb-2026``,
+``synthetic``, each import). :class:`Store` is a :class:`typing.Protocol`: the
+GeoPackage store (:class:`geo.store.gpkg.GeoPackageStore`) implements it today
+and a PostGIS store can implement it later without the callers changing.
+
+:class:`EventQuery` checks the simple filters :meth:`Store.read_events` takes,
+once, so every implementation rejects bad arguments with the same messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Final, Protocol, runtime_checkable
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema
+from geo.errors import Problem, ValidationError
+
+__all__ = [
+    "DATASET_COLUMNS",
+    "KINDS",
+    "SCHEMA_VERSION",
+    "DateLike",
+    "EventQuery",
+    "Store",
+    "WriteResult",
+    "check_dataset_name",
+    "check_kind",
+]
+
+SCHEMA_VERSION: Final = 1
+"""Version of the stored layout; a store written by a newer version is refused."""
+
+KINDS: Final = ("bundled", "synthetic", "import")
+"""What a dataset is: the sourced dataset shipped with the project, labelled
+synthetic data, or something a user imported."""
+
+DATASET_COLUMNS: Final = (
+    "name",
+    "kind",
+    "description",
+    "source",
+    "created_at",
+    "updated_at",
+    "events",
+    "claims",
+)
+"""Columns of :meth:`Store.datasets`: the registry plus event and claim counts."""
+
+DateLike = str | dt.date | dt.datetime | pd.Timestamp
+"""A date given as ``"YYYY-MM-DD"``, a date, a datetime or a Timestamp."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one :meth:`Store.write` did, row by row.
+
+    Parameters
+    ----------
+    inserted_events, updated_events, unchanged_events : int
+        Events that were new, that existed and changed, that existed as given.
+    inserted_claims, updated_claims, unchanged_claims : int
+        The same for claims.
+    """
+
+    inserted_events: int = 0
+    updated_events: int = 0
+    unchanged_events: int = 0
+    inserted_claims: int = 0
+    updated_claims: int = 0
+    unchanged_claims: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the write inserted or updated anything."""
+        return bool(self.inserted_events or self.updated_events or self.inserted_claims or self.updated_claims)
+
+    @property
+    def events(self) -> int:
+        """Number of events written (inserted, updated or unchanged)."""
+        return self.inserted_events + self.updated_events + self.unchanged_events
+
+    @property
+    def claims(self) -> int:
+        """Number of claims written (inserted, updated or unchanged)."""
+        return self.inserted_claims + self.updated_claims + self.unchanged_claims
+
+    def __add__(self, other: WriteResult) -> WriteResult:
+        if not isinstance(other, WriteResult):
+            return NotImplemented
+        return WriteResult(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    def __str__(self) -> str:
+        return (
+            f"events: {self.inserted_events} inserted, {self.updated_events} updated, "
+            f"{self.unchanged_events} unchanged; claims: {self.inserted_claims} inserted, "
+            f"{self.updated_claims} updated, {self.unchanged_claims} unchanged"
+        )
+
+
+def _as_list(values: str | Iterable[str] | None, what: str) -> list[str] | None:
+    """``None`` stays ``None``; one string becomes a list of one; others are listed."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return [values]
+    out = list(values)
+    bad = [v for v in out if not isinstance(v, str)]
+    if bad:
+        raise ValidationError(Problem(f"{what} must be strings, got {bad[0]!r}", column=what))
+    return out
+
+
+def _as_timestamp(value: DateLike | None, what: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        raise ValidationError(Problem(f"not a date: {value!r}", column=what, fix="give a date as YYYY-MM-DD"))
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts.normalize()
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Checked filters of :meth:`Store.read_events`.
+
+    Every filter is optional; ``None`` means "no filter" and an empty list
+    means "nothing" (a multiselect with nothing selected selects no rows).
+
+    Parameters
+    ----------
+    layers : tuple of str or None
+        Layers to keep, each one of :data:`geo.schema.LAYERS`.
+    datasets : tuple of str or None
+        Dataset names to keep.
+    date_from, date_to : Timestamp or None
+        Keep events overlapping ``[date_from, date_to]`` (both inclusive,
+        whole days): ``time_start <= date_to`` and ``time_end >= date_from``.
+    event_ids : tuple of str or None
+        Event ids to keep.
+    """
+
+    layers: tuple[str, ...] | None = None
+    datasets: tuple[str, ...] | None = None
+    date_from: pd.Timestamp | None = None
+    date_to: pd.Timestamp | None = None
+    event_ids: tuple[str, ...] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        layers: str | Iterable[str] | None = None,
+        datasets: str | Iterable[str] | None = None,
+        date_from: DateLike | None = None,
+        date_to: DateLike | None = None,
+        event_ids: str | Iterable[str] | None = None,
+    ) -> EventQuery:
+        """Check and normalise the filters.
+
+        Parameters
+        ----------
+        layers, datasets, event_ids : str, iterable of str or None
+            One value or several.
+        date_from, date_to : str, date, datetime, Timestamp or None
+            Bounds of the date range (inclusive).
+
+        Returns
+        -------
+        EventQuery
+            The checked filters (duplicates removed, dates as day Timestamps).
+
+        Raises
+        ------
+        ValidationError
+            Unknown layer, a value that is not a date, ``date_from`` after
+            ``date_to``, or non-string names.
+        """
+        lay = _as_list(layers, "layers")
+        if lay is not None:
+            unknown = [v for v in lay if v not in schema.LAYERS]
+            if unknown:
+                raise ValidationError(
+                    Problem(
+                        f"unknown layer {unknown[0]!r}"
+                        + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""),
+                        column="layers",
+                        fix=f"use one of: {', '.join(schema.LAYERS)}",
+                    ),
+                    context="read_events",
+                )
+        start = _as_timestamp(date_from, "date_from")
+        end = _as_timestamp(date_to, "date_to")
+        if start is not None and end is not None and start > end:
+            raise ValidationError(
+                Problem(
+                    f"date_from {start:%Y-%m-%d} is after date_to {end:%Y-%m-%d}",
+                    column="date_from",
+                    fix="swap the dates",
+                ),
+                context="read_events",
+            )
+        ds = _as_list(datasets, "datasets")
+        ids = _as_list(event_ids, "event_ids")
+        return cls(
+            layers=None if lay is None else tuple(dict.fromkeys(lay)),
+            datasets=None if ds is None else tuple(dict.fromkeys(ds)),
+            date_from=start,
+            date_to=end,
+            event_ids=None if ids is None else tuple(dict.fromkeys(ids)),
+        )
+
+    @property
+    def selects_nothing(self) -> bool:
+        """Whether an empty list makes the result empty whatever is stored."""
+        return any(v is not None and len(v) == 0 for v in (self.layers, self.datasets, self.event_ids))
+
+
+def check_dataset_name(name: object) -> str:
+    """Return a dataset name stripped, or raise if it is not a usable name.
+
+    Parameters
+    ----------
+    name : object
+        The name given.
+
+    Returns
+    -------
+    str
+        The stripped name.
+
+    Raises
+    ------
+    ValidationError
+        When the name is not a non-empty string.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(
+            Problem(
+                f"dataset name must be a non-empty string, got {name!r}",
+                column="dataset",
+                fix="name the dataset",
+            )
+        )
+    return name.strip()
+
+
+def check_kind(kind: object) -> str:
+    """Return ``kind`` if it is one of :data:`KINDS`.
+
+    Parameters
+    ----------
+    kind : object
+        The kind given.
+
+    Returns
+    -------
+    str
+        The kind.
+
+    Raises
+    ------
+    ValidationError
+        For any other value.
+    """
+    if kind not in KINDS:
+        raise ValidationError(
+            Problem(f"unknown dataset kind {kind!r}", column="kind", fix=f"use one of: {', '.join(KINDS)}")
+        )
+    return str(kind)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where events, claims and the dataset registry are kept.
+
+    Implementations: :class:`geo.store.gpkg.GeoPackageStore` (one GeoPackage
+    file). Every write is one transaction: it lands whole or not at all.
+    """
+
+    @property
+    def location(self) -> str:
+        """Where the store is (a file path or a connection URL without password)."""
+        ...
+
+    def read_events(
+        self,
+        *,
+        layers: str | Iterable[str] | None = None,
+        datasets: str | Iterable[str] | None = None,
+        date_from: DateLike | None = None,
+        date_to: DateLike | None = None,
+        event_ids: str | Iterable[str] | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Events matching every filter given, as :func:`geo.validate.validate` returns them.
+
+        Parameters
+        ----------
+        layers, datasets, event_ids : str, iterable of str or None
+            Keep only these (``None``: all; an empty list: none).
+        date_from, date_to : date-like or None
+            Keep events overlapping the range: ``time_start <= date_to`` and
+            ``time_end >= date_from``.
+
+        Returns
+        -------
+        GeoDataFrame
+            EPSG:4326, columns of :data:`geo.schema.EVENT_COLUMNS` then
+            ``geometry``; dates ``datetime64[ms]``, text ``object`` (``None``
+            when missing); a RangeIndex.
+        """
+        ...
+
+    def read_claims(
+        self,
+        *,
+        event_ids: str | Iterable[str] | None = None,
+        datasets: str | Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Claims of the given events and/or datasets.
+
+        Parameters
+        ----------
+        event_ids, datasets : str, iterable of str or None
+            Keep only claims about these events / events of these datasets.
+
+        Returns
+        -------
+        DataFrame
+            Columns of :data:`geo.schema.CLAIM_COLUMNS`; ``stated_at``
+            ``datetime64[ms]``, figures ``float64``, text ``object``.
+        """
+        ...
+
+    def write(
+        self,
+        events: pd.DataFrame,
+        claims: pd.DataFrame,
+        *,
+        dataset: str,
+        kind: str = "import",
+        description: str = "",
+        source: str = "",
+        validated: bool = False,
+    ) -> WriteResult:
+        """Insert or update events and claims of one dataset, in one transaction.
+
+        Parameters
+        ----------
+        events : GeoDataFrame or DataFrame
+            The events; their ``dataset`` is set to ``dataset`` where missing.
+        claims : DataFrame
+            Their claims.
+        dataset : str
+            Name of the dataset the rows belong to.
+        kind : str
+            One of :data:`KINDS`.
+        description, source : str
+            Registry text (kept from an earlier write when left empty).
+        validated : bool
+            Skip :func:`geo.validate.validate` for frames it already returned.
+
+        Returns
+        -------
+        WriteResult
+            Counts of inserted, updated and unchanged rows.
+        """
+        ...
+
+    def delete_dataset(self, name: str) -> int:
+        """Remove a dataset, its events and their claims; return the number of events removed."""
+        ...
+
+    def datasets(self) -> pd.DataFrame:
+        """The dataset registry with event and claim counts (:data:`DATASET_COLUMNS`)."""
+        ...
+
+    def count(self) -> int:
+        """Number of events stored."""
+        ...
+
+    def is_empty(self) -> bool:
+        """Whether no event is stored."""
+        ...
