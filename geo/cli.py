@@ -1,0 +1,194 @@
+"""Command line: ``python -m geo {stats,geocode,synth,datasets}``.
+
+User mistakes (a missing file, an unknown region, a bad number) print one
+line to stderr and exit 1; usage errors exit 2 (argparse's convention).
+Tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geo import __version__
+from geo.errors import GeoError, ValidationError
+
+__all__ = ["main"]
+
+MAX_SYNTH = 20_000_000
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= MAX_SYNTH:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to {MAX_SYNTH:,}, got {value:,}")
+    return value
+
+
+def _open(store_arg: str | None, *, must_exist: bool) -> Any:
+    """Open the store named on the command line, or the default one.
+
+    An explicit ``--store`` that does not exist is an error for reading
+    commands (a typo should not silently create an empty store); the default
+    store and ``$CONFLICTMAP_STORE`` are created and seeded on first use.
+    """
+    from geo.store import open_store
+
+    if store_arg is not None and must_exist and not store_arg.startswith("postgresql:"):
+        path = Path(store_arg)
+        if path.is_dir():
+            raise GeoError(f"--store {store_arg!r} is a folder; give the path of a .gpkg file")
+        if not path.exists():
+            raise GeoError(
+                f"no store at {store_arg!r}; omit --store to use the bundled data, "
+                "or create one with 'python -m geo synth N --store PATH'"
+            )
+    return open_store(store_arg, create=True, seed=store_arg is None)
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from geo.stats import summary
+
+    store = _open(args.store, must_exist=True)
+    result = summary(store.read_events(), store.read_claims())
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0
+    span = result["span"]
+    print(f"{result['events']:,} events, {result['claims']:,} claims, {span['first']} → {span['last']}")
+    for title, key in (("layer", "layers"), ("status", "status"), ("dataset", "datasets")):
+        print(f"\nper {title}:")
+        for name, n in result[key].items():
+            print(f"  {name:<14} {n:>10,}")
+    return 0
+
+
+def _describe(result: Any) -> str:
+    from geo.reference import region_name
+
+    where = f"{result.admin1} {region_name(result.admin1)}" if result.admin1 and ";" not in result.admin1 else ""
+    if result.found:
+        line = f"{result.name}: {result.lat:.5f}, {result.lon:.5f} ({where}), precision {result.precision}"
+    elif result.precision == "admin1":
+        line = f"{result.query}: region precision only ({where}). {result.message}"
+    else:
+        line = f"{result.query}: not found. {result.message}"
+    others = [c for c in result.candidates if (c.lat, c.lon) != (result.lat, result.lon)]
+    if others:
+        line += "\nother candidates:\n" + "\n".join(
+            f"  {c.name}: {c.lat:.5f}, {c.lon:.5f} ({c.admin1 or c.country}), population {c.population:,}"
+            for c in others
+        )
+    return line
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from geo.gazetteer import geocode
+
+    result = geocode(args.name, region=args.region)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(_describe(result))
+    return 0 if result.found or result.precision == "admin1" else 1
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from geo.store import open_store
+    from geo.synthetic import write_synthetic
+
+    path = Path(args.store)
+    if path.is_dir():
+        raise GeoError(f"--store {args.store!r} is a folder; give the path of a .gpkg file")
+    if not path.parent.exists():
+        raise GeoError(f"folder {str(path.parent)!r} does not exist; create it first")
+    started = time.perf_counter()
+    store = open_store(args.store, create=True, seed=False)
+    result = write_synthetic(store, args.n, seed=args.seed)
+    took = time.perf_counter() - started
+    print(
+        f"wrote {result.inserted_events:,} synthetic events ({result.updated_events:,} updated, "
+        f"{result.unchanged_events:,} unchanged) to {args.store} in {took:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    store = _open(args.store, must_exist=True)
+    table = store.datasets()
+    if args.json:
+        print(table.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
+    else:
+        print(table.to_string(index=False) if len(table) else "no datasets")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m geo",
+        description="Conflict-events library: claims, captures, strikes and affected regions.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    store_help = "GeoPackage store (default: $CONFLICTMAP_STORE or data/conflict.gpkg, built on first use)"
+
+    p = sub.add_parser("stats", help="events per layer, status and dataset, and the date span")
+    p.add_argument("--store", help=store_help)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_stats)
+
+    p = sub.add_parser("geocode", help="place name -> coordinates, ISO 3166-2 region and precision")
+    p.add_argument("name", help="place name, in Latin or Cyrillic script")
+    p.add_argument("--region", help="region hint: ISO code or name in any language (UA-23, Zaporizhzhia, Запорізька)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_geocode)
+
+    p = sub.add_parser("synth", help="write N synthetic events (labelled 'synthetic') into a store")
+    p.add_argument("n", type=_positive_int, help="number of events, e.g. 100000")
+    p.add_argument("--store", required=True, help="GeoPackage to write (created if missing)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0: same data every time)")
+    p.set_defaults(func=_cmd_synth)
+
+    p = sub.add_parser("datasets", help="datasets in the store")
+    p.add_argument("--store", help=store_help)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_datasets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code: 0 success, 1 a user error or nothing found, 2 usage.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ValidationError as err:
+        print(f"error: {err.one_line()}", file=sys.stderr)
+    except GeoError as err:
+        print(f"error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return 1

@@ -1,0 +1,137 @@
+"""The command line: python -m geo {stats,geocode,synth,datasets}."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo import settings
+from geo.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def default_store(tmp_path, monkeypatch):
+    """Point the default store at a fresh path, as $CONFLICTMAP_STORE would."""
+    path = tmp_path / "conflict.gpkg"
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(path))
+    settings.reload()
+    yield path
+    monkeypatch.delenv("CONFLICTMAP_STORE")
+    settings.reload()
+
+
+def test_stats_builds_the_default_store_from_the_bundled_data(capsys, default_store):
+    code, out, err = _run(capsys, "stats", "--json")
+    assert code == 0, err
+    stats = json.loads(out)
+    assert stats["layers"] == {"capture": 18, "strike": 8, "impact": 2, "talks": 3}
+    assert stats["status"] == {"claimed": 21, "disputed": 2, "confirmed": 0, "retracted": 0, "contested": 8}
+    assert stats["datasets"] == {"feb-2026": 31}
+    assert stats["span"] == {"first": "2026-01-23", "last": "2026-02-23"}
+    assert default_store.exists()
+
+
+def test_stats_human_output(capsys, default_store):
+    code, out, _ = _run(capsys, "stats")
+    assert code == 0
+    assert "31 events" in out and "feb-2026" in out and "disputed" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["stats", "--store", "nowhere/missing.gpkg"], "no store at 'nowhere/missing.gpkg'"),
+        (["stats", "--store", "."], "is a folder"),
+        (["geocode", "  "], "empty"),
+        (["geocode", "Popivka", "--region", "Atlantis"], "Atlantis"),
+        (["synth", "10", "--store", "no/such/folder/x.gpkg"], "does not exist"),
+    ],
+)
+def test_user_errors_are_one_clear_line(capsys, argv, message):
+    code, _out, err = _run(capsys, *argv)
+    assert code == 1
+    assert err.startswith("error: ")
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("n", ["0", "-5", "ten", "50000000"])
+def test_synth_rejects_bad_counts(capsys, n):
+    with pytest.raises(SystemExit) as info:
+        main(["synth", n, "--store", "x.gpkg"])
+    assert info.value.code == 2
+    assert "expected" in capsys.readouterr().err
+
+
+def test_geocode_json_contract(capsys):
+    code, out, _ = _run(capsys, "geocode", "Zheleznodorozhnoye", "--region", "Zaporizhzhia", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert {"query", "name", "lat", "lon", "admin1", "precision", "candidates", "found"} <= set(answer)
+    assert answer["found"] is True
+    assert answer["admin1"] == "UA-23"
+    assert answer["precision"] == "exact"
+    assert answer["lat"] == pytest.approx(47.64855, abs=1e-4)
+    assert isinstance(answer["candidates"], list)
+
+
+def test_geocode_region_fallback_and_not_found(capsys):
+    code, out, _ = _run(capsys, "geocode", "Sydorivka", "--region", "Sumy", "--json")
+    answer = json.loads(out)
+    assert code == 0
+    assert (answer["found"], answer["precision"], answer["admin1"], answer["lat"]) == (False, "admin1", "UA-59", None)
+    code, out, _ = _run(capsys, "geocode", "Xyzzyvka", "--json")
+    answer = json.loads(out)
+    assert code == 1
+    assert (answer["found"], answer["precision"], answer["lat"], answer["admin1"]) == (False, "unknown", None, None)
+
+
+def test_synth_then_stats(capsys, tmp_path):
+    store = tmp_path / "synthetic.gpkg"
+    code, _, err = _run(capsys, "synth", "2000", "--store", str(store))
+    assert code == 0, err
+    assert "2,000 synthetic events" in err
+    code, out, _ = _run(capsys, "stats", "--store", str(store), "--json")
+    stats = json.loads(out)
+    assert stats["datasets"] == {"synthetic": 2000}
+    assert sum(stats["layers"].values()) == 2000
+    code, out, _ = _run(capsys, "datasets", "--store", str(store), "--json")
+    assert json.loads(out)[0]["name"] == "synthetic"
+
+
+def test_python_dash_m_geo_runs_as_a_program(tmp_path):
+    env = os.environ | {"CONFLICTMAP_STORE": str(tmp_path / "c.gpkg")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "stats", "--store", str(tmp_path / "missing.gpkg")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: no store at")
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo", "geocode", "Гуляйполе", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["admin1"] == "UA-23"
