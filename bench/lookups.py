@@ -16,7 +16,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import gazetteer, reference  # noqa: E402
+from geo import gazetteer, reference
 
 
 def _timed(fn, *args, repeat: int = 3) -> float:
