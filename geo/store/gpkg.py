@@ -710,15 +710,7 @@ class _Rows:
         """(minx, miny, maxx, maxy) of every incoming geometry, or None."""
         if self.geometry is None:
             return None
-        b = shapely.bounds(self.geometry)
-        if np.isnan(b).all():
-            return None
-        return (
-            float(np.nanmin(b[:, 0])),
-            float(np.nanmin(b[:, 1])),
-            float(np.nanmax(b[:, 2])),
-            float(np.nanmax(b[:, 3])),
-        )
+        return _extent(shapely.bounds(self.geometry))
 
     def placeholder(self, name: str) -> str:
         """SQL for one bound value of a column (NULL for the encoded missing value)."""
@@ -1053,14 +1045,18 @@ def _stored_extent(con: sqlite3.Connection) -> tuple[float, ...] | None:
     blobs = [r[0] for r in con.execute(f"SELECT {GEOMETRY} FROM {EVENTS} WHERE {GEOMETRY} IS NOT NULL")]
     if not blobs:
         return None
-    b = _gpkg_bounds(blobs)
-    if np.isnan(b).all():
+    return _extent(_gpkg_bounds(blobs))
+
+
+def _extent(bounds: np.ndarray) -> tuple[float, ...] | None:
+    """(minx, miny, maxx, maxy) over rows of per-geometry bounds; None when all are missing."""
+    if np.isnan(bounds).all():
         return None
     return (
-        float(np.nanmin(b[:, 0])),
-        float(np.nanmin(b[:, 1])),
-        float(np.nanmax(b[:, 2])),
-        float(np.nanmax(b[:, 3])),
+        float(np.nanmin(bounds[:, 0])),
+        float(np.nanmin(bounds[:, 1])),
+        float(np.nanmax(bounds[:, 2])),
+        float(np.nanmax(bounds[:, 3])),
     )
 
 
