@@ -168,7 +168,8 @@ def fold(events: gpd.GeoDataFrame, claims: pd.DataFrame) -> gpd.GeoDataFrame:
     -------
     GeoDataFrame
         A copy of ``events`` with ``status``, ``n_claims``, ``claimants``
-        (``;``-joined, in order of first statement), ``first_stated``,
+        (``;``-joined, in order of first statement), ``parties`` (``;``-joined,
+        sorted), ``first_stated``,
         ``last_stated`` and each figure's current value and bound (the latest
         current statement of an asserting claimant).
     """
@@ -182,6 +183,8 @@ def fold(events: gpd.GeoDataFrame, claims: pd.DataFrame) -> gpd.GeoDataFrame:
     out["last_stated"] = ids.map(g["stated_at"].max())
     names = ordered.drop_duplicates(["event_id", "claimant"]).groupby("event_id", sort=False)["claimant"]
     out["claimants"] = ids.map(names.agg(";".join))
+    parties = claims.drop_duplicates(["event_id", "party"]).sort_values(["event_id", "party"], kind="stable")
+    out["parties"] = ids.map(parties.groupby("event_id", sort=False)["party"].agg(";".join))
     figures = _current_figures(claims)
     for col in figures.columns:
         out[col] = ids.map(figures[col])
