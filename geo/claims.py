@@ -13,8 +13,8 @@ Rules (DESIGN.md §3), applied to each event's claims:
   for the place.
 * **claimed** – otherwise: one side asserts, nobody answers.
 
-Everything here is vectorised over all claims at once (no per-event Python),
-so a million events fold in seconds.
+Everything here is vectorised over all claims at once (no per-event Python):
+100,000 events fold in about 3 s here, a million in about half a minute.
 """
 
 from __future__ import annotations
@@ -174,6 +174,8 @@ def fold(events: gpd.GeoDataFrame, claims: pd.DataFrame) -> gpd.GeoDataFrame:
         current statement of an asserting claimant).
     """
     out = events.copy()
+    if out.empty or claims.empty:
+        return _fold_without_claims(out)
     ids = out["event_id"]
     out["status"] = ids.map(derive_status(claims)).astype(object)
     ordered = claims.sort_values(["event_id", "stated_at", "claim_id"], kind="stable")
@@ -181,11 +183,112 @@ def fold(events: gpd.GeoDataFrame, claims: pd.DataFrame) -> gpd.GeoDataFrame:
     out["n_claims"] = ids.map(g.size()).fillna(0).astype(int)
     out["first_stated"] = ids.map(g["stated_at"].min())
     out["last_stated"] = ids.map(g["stated_at"].max())
-    names = ordered.drop_duplicates(["event_id", "claimant"]).groupby("event_id", sort=False)["claimant"]
-    out["claimants"] = ids.map(names.agg(";".join))
+    out["claimants"] = ids.map(_joined(ordered.drop_duplicates(["event_id", "claimant"]), "claimant"))
     parties = claims.drop_duplicates(["event_id", "party"]).sort_values(["event_id", "party"], kind="stable")
-    out["parties"] = ids.map(parties.groupby("event_id", sort=False)["party"].agg(";".join))
+    out["parties"] = ids.map(_joined(parties, "party"))
     figures = _current_figures(claims)
     for col in figures.columns:
         out[col] = ids.map(figures[col])
     return out
+
+
+def _joined(rows: pd.DataFrame, column: str) -> pd.Series:
+    """``;``-joined values of ``column`` per ``event_id`` (rows grouped by event, in order), vectorised."""
+    keys = rows["event_id"].to_numpy(dtype=object)
+    if len(keys) == 0:
+        return pd.Series([], dtype=object)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    values = rows[column].to_numpy(dtype=object).astype(str) + ";"
+    joined = np.add.reduceat(values.astype(object), starts)
+    return pd.Series([j[:-1] for j in joined], index=keys[starts], dtype=object)
+
+
+def _fold_without_claims(out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The columns :func:`fold` adds, for events that have no claims (or no events at all)."""
+    n = len(out)
+    out["status"] = pd.Series([None] * n, index=out.index, dtype=object)
+    out["n_claims"] = 0
+    for col in ("first_stated", "last_stated"):
+        out[col] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ms]")
+    for col in ("claimants", "parties"):
+        out[col] = pd.Series([None] * n, index=out.index, dtype=object)
+    for fig in schema.CLAIM_FIGURES:
+        out[fig] = np.nan
+        out[schema.bound_column(fig)] = pd.Series([None] * n, index=out.index, dtype=object)
+    return out
+
+
+_BOUND_SIGNS = {"exact": "", "at_least": "≥", "at_most": "≤", "about": "~"}
+
+
+def format_figure(value: float | None, bound: str | None = None) -> str:
+    """Write a claimed figure with its bound: ``≥170``, ``~3``, ``229``.
+
+    Parameters
+    ----------
+    value : float or None
+        The figure.
+    bound : str, optional
+        One of :data:`geo.schema.BOUNDS` (default exact).
+
+    Returns
+    -------
+    str
+        The figure as a claimant stated it; ``""`` for a missing value.
+    """
+    if value is None or pd.isna(value):
+        return ""
+    sign = _BOUND_SIGNS.get(bound or "exact", "")
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return sign + number
+
+
+def statement_table(events: pd.DataFrame, claims: pd.DataFrame, *, current_only: bool = True) -> pd.DataFrame:
+    """One row per statement (or per claimant's current statement) with its figures written out.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events (``event_id``, ``layer``, ``title``, ``admin1``…).
+    claims : DataFrame
+        Their claims.
+    current_only : bool
+        Only each claimant's latest statement per event (default); otherwise
+        every statement, with ``current`` telling which are latest.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``event_id, title, layer, admin1, stated_at, claimant, party,
+        stance, figures`` (e.g. ``"intercepted ≥170"``), ``text, publisher,
+        source_url, revisions`` (earlier statements of the same claimant),
+        ``current``; sorted by statement time.
+    """
+    if claims.empty:
+        cols = ["event_id", "title", "layer", "admin1", "stated_at", "claimant", "party", "stance", "figures", "text",
+                "publisher", "source_url", "revisions", "current"]  # fmt: skip
+        return pd.DataFrame(columns=cols)
+    ordered = claims.sort_values(["event_id", "claimant", "stated_at", "claim_id"], kind="stable").copy()
+    grp = ordered.groupby(["event_id", "claimant"], sort=False)
+    ordered["revisions"] = grp.cumcount()
+    ordered["current"] = grp.cumcount(ascending=False).eq(0)
+    figures = pd.Series("", index=ordered.index, dtype=object)
+    for fig in schema.CLAIM_FIGURES:
+        stated = ordered[fig].notna()
+        if not stated.any():
+            continue
+        text = [
+            f"{fig.replace('_', ' ')} {format_figure(v, b)}"
+            for v, b in zip(ordered.loc[stated, fig], ordered.loc[stated, schema.bound_column(fig)], strict=True)
+        ]
+        figures[stated] = (figures[stated] + "; ").where(figures[stated] != "", "") + pd.Series(
+            text, index=figures[stated].index
+        )
+    ordered["figures"] = figures
+    if current_only:
+        ordered = ordered[ordered["current"]]
+    meta = events.set_index("event_id")[["title", "layer", "admin1"]]
+    out = ordered.join(meta, on="event_id")
+    cols = ["event_id", "title", "layer", "admin1", "stated_at", "claimant", "party", "stance", "figures", "text",
+            "publisher", "source_url", "revisions", "current"]  # fmt: skip
+    return out.sort_values(["stated_at", "claim_id"], kind="stable")[cols].reset_index(drop=True)

@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 
 from geo import schema
-from geo.claims import derive_status
+from geo.claims import derive_status, format_figure
 
-__all__ = ["summary"]
+__all__ = ["key_figures", "summary"]
 
 
 def _counts(values: pd.Series, keys: tuple[str, ...] = ()) -> dict[str, int]:
@@ -51,4 +51,62 @@ def summary(events: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
             "first": None if first is None or pd.isna(first) else pd.Timestamp(first).strftime("%Y-%m-%d"),
             "last": None if last is None or pd.isna(last) else pd.Timestamp(last).strftime("%Y-%m-%d"),
         },
+    }
+
+
+def _sum_with_bound(values: pd.Series, bounds: pd.Series) -> str:
+    """Sum of figures, written ``≥`` when any addend is only a lower bound and ``~`` when approximate."""
+    stated = values.notna()
+    if not stated.any():
+        return "—"
+    kinds = set(bounds[stated].dropna())
+    bound = "at_least" if "at_least" in kinds else "about" if "about" in kinds else "exact"
+    return format_figure(float(values[stated].sum()), bound)
+
+
+def key_figures(events: pd.DataFrame) -> dict[str, Any]:
+    """Headline figures of a filtered set of folded events, as claimed.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Folded events (:func:`geo.claims.fold`), already filtered.
+
+    Returns
+    -------
+    dict
+        ``captures`` (capture events per side and status, contested ones
+        apart), ``area`` (claimed km² per side, summed over events, with its
+        bound), ``strikes`` (strike events), ``launched`` / ``intercepted``
+        (summed current claims, with bound — claims by different officials can
+        overlap, so these are sums of claims, not counts of drones),
+        ``regions_affected`` (distinct admin-1 regions of impact events),
+        ``talks`` and ``synthetic`` (events from synthetic data).
+    """
+    caps = events[events["layer"] == "capture"]
+    taken = caps[caps["status"] != "contested"]
+    by_side = {
+        str(side): {str(k): int(v) for k, v in grp["status"].value_counts().items()}
+        for side, grp in taken.groupby(taken["side"].fillna("unknown"), sort=True)
+    }
+    area = {
+        str(side): _sum_with_bound(grp["area_km2"], grp["area_km2_bound"])
+        for side, grp in taken.groupby(taken["side"].fillna("unknown"), sort=True)
+        if grp["area_km2"].notna().any()
+    }
+    strikes = events[events["layer"] == "strike"]
+    impacts = events[events["layer"] == "impact"]
+    regions = {code for cell in impacts["admin1"].dropna() for code in schema.split_multi(cell)}
+    return {
+        "captures": by_side,
+        "captures_total": len(taken),
+        "contested": int((caps["status"] == "contested").sum()),
+        "area": area,
+        "strikes": len(strikes),
+        "launched": _sum_with_bound(strikes["launched"], strikes["launched_bound"]) if len(strikes) else "—",
+        "intercepted": _sum_with_bound(strikes["intercepted"], strikes["intercepted_bound"]) if len(strikes) else "—",
+        "regions_affected": len(regions),
+        "impacts": len(impacts),
+        "talks": int((events["layer"] == "talks").sum()),
+        "synthetic": int((events["dataset"] == schema.SYNTHETIC).sum()),
     }

@@ -152,3 +152,12 @@ def test_retracted_claimant_contributes_no_figure():
     folded = fold(gpd.GeoDataFrame({"event_id": ["r"]}, geometry=[None]), claims).iloc[0]
     assert folded["status"] == "retracted"
     assert pd.isna(folded["settlements"])
+
+
+def test_fold_of_nothing_has_every_column():
+    import geopandas as gpd
+
+    empty = gpd.GeoDataFrame({"event_id": pd.Series([], dtype=object)}, geometry=[], crs="EPSG:4326")
+    folded = fold(empty, _claims())
+    assert {"status", "n_claims", "parties", "intercepted", "intercepted_bound", "first_stated"} <= set(folded.columns)
+    assert folded.empty

@@ -1,0 +1,66 @@
+"""The claims behind what is shown, as a searchable table of statements and their sources."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["STATUS_ORDER", "claims_table"]
+
+STATUS_ORDER = ("disputed", "contested", "claimed", "confirmed", "retracted")
+"""Disputed events first: they are what a reader must not take at face value."""
+
+_COLUMNS = [
+    "status",
+    "title",
+    "place",
+    "admin1",
+    "stated_at",
+    "claimant",
+    "party",
+    "stance",
+    "text",
+    "publisher",
+    "language",
+    "source_url",
+    "other_sources",
+    "event_id",
+    "claim_id",
+]
+
+
+def claims_table(events: pd.DataFrame, claims: pd.DataFrame, *, search: str | None = None) -> pd.DataFrame:
+    """Every claim with its event and source, disputed events first, optionally searched.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Folded events (with ``status``).
+    claims : DataFrame
+        Their claims.
+    search : str, optional
+        Words that must all appear (case-insensitive) in the claim's claimant,
+        text, publisher, source address or its event's title and place names.
+
+    Returns
+    -------
+    DataFrame
+        One row per claim: status, event title and place, statement time,
+        claimant, party, stance, text, publisher, language, source address(es).
+    """
+    meta = events[["event_id", "status", "title", "place", "place_alt", "admin1"]].reset_index(drop=True)
+    table = claims.reset_index(drop=True).merge(meta, on="event_id", how="inner")
+    if search and search.strip():
+        haystack = (
+            table[["claimant", "text", "publisher", "source_url", "title", "place", "place_alt"]]
+            .fillna("")
+            .astype(str)
+            .agg(" ".join, axis=1)
+            .str.casefold()
+        )
+        keep = pd.Series(True, index=table.index)
+        for word in search.casefold().split():
+            keep &= haystack.str.contains(word, regex=False)
+        table = table[keep]
+    rank = table["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}).fillna(len(STATUS_ORDER))
+    table = table.assign(_rank=rank).sort_values(["_rank", "event_id", "stated_at", "claim_id"], kind="stable")
+    return table[_COLUMNS].reset_index(drop=True)
