@@ -1,13 +1,87 @@
-"""Shared fixtures."""
+"""Shared fixtures: a temporary store, headless Chromium, and a Streamlit server factory."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from geo.store.gpkg import GeoPackageStore
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",  # without these three Chromium floods the closed network
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
 def tmp_store(tmp_path) -> GeoPackageStore:
     """An empty GeoPackage store in a temporary folder (not seeded)."""
     return GeoPackageStore(tmp_path / "store.gpkg")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (which cannot download a browser here)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[Callable[..., str]]:
+    """Start ``streamlit run SCRIPT`` on a free loopback port; every server is stopped at the end.
+
+    Call it as ``url = streamlit_server("app.py", CONFLICTMAP_STORE=...)``.
+    """
+    procs: list[subprocess.Popen] = []
+
+    def start(script: str | os.PathLike = "app.py", **env: str) -> str:
+        port = _free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)} | env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    return url
+            except OSError:
+                time.sleep(0.3)
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=20)
