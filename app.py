@@ -1,23 +1,42 @@
-"""Dashboard frame: page config, shared sidebar, navigation over pages/.
+"""Dashboard frame: page config, shared sidebar filters, navigation over pages/.
 
-Run with ``streamlit run app.py``. The pages are thin: they read the shared
-state, call the ``geo`` library and render.
+Run with ``streamlit run app.py``. The pages are thin: they read the filter
+the sidebar made, call the ``geo`` library and render.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Conflict claims map", page_icon="🗺️", layout="wide")
+from geo.assets import ensure_static
+from ui import data, state
 
+st.set_page_config(page_title="Conflict claims map", page_icon=":material/map:", layout="wide")
+
+
+@st.cache_resource
+def _static() -> Path:
+    """Local copies of Leaflet and Leaflet.draw, served at /app/static/vendor/ (no CDN)."""
+    return ensure_static(Path(__file__).parent / "static")
+
+
+_static()
+loaded = data.load()
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
+    st.Page("pages/captures.py", title="Captures", icon=":material/flag:"),
+    st.Page("pages/strikes.py", title="Strikes", icon=":material/flight:"),
+    st.Page("pages/regions.py", title="Affected regions", icon=":material/bolt:"),
+    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
+    st.Page("pages/sources.py", title="Sources", icon=":material/article:"),
 ]
-
+page = st.navigation(PAGES)
+state.sidebar(data.span(loaded.events), sorted(loaded.events["dataset"].unique()))
 with st.sidebar:
     st.caption(
         "Claims by parties to the war, with their sources — not independently verified facts. "
         "Synthetic data, where loaded, is labelled synthetic."
     )
-
-st.navigation(PAGES).run()
+page.run()

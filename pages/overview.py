@@ -1,38 +1,38 @@
-"""Overview page (placeholder until the dashboard issue): what the store holds."""
+"""Overview: every layer on one map, key figures for the filtered period, a compact timeline."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from geo import settings
-from geo.stats import summary
-from geo.store import open_store
+from geo.charts import timeline
+from geo.stats import key_figures
+from ui import components, data, state
 
+flt = state.current()
+events, claims = data.filtered(flt)
 
-@st.cache_data(show_spinner="Loading the store…")
-def _load(location: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    store = open_store(location)
-    return pd.DataFrame(store.read_events().drop(columns="geometry")), store.read_claims()
-
-
-st.title("Conflict claims map")
-events, claims = _load(settings.get().store)
-stats = summary(events, claims)
-if stats["events"] == 0:
-    st.info("The store holds no events yet. Load data with `python -m geo synth N --store PATH`.")
-else:
-    cols = st.columns(len(stats["layers"]))
-    for col, (layer, n) in zip(cols, stats["layers"].items(), strict=True):
-        col.metric(f"{layer} events", f"{n:,}")
-    st.caption(
-        f"{stats['span']['first']} → {stats['span']['last']} · datasets: "
-        + ", ".join(f"{k} ({v:,})" for k, v in stats["datasets"].items())
+components.header("Overview", flt, events)
+if not components.nothing_matches(events):
+    figs = key_figures(events)
+    cols = st.columns(6)
+    for col, side in zip(cols[:2], ("RU", "UA"), strict=True):
+        counts = figs["captures"].get(side, {})
+        col.metric(
+            f"Captures claimed by {side}",
+            sum(counts.values()),
+            help=", ".join(f"{n} {status}" for status, n in counts.items()) or "none",
+        )
+        cols[2 + ("RU", "UA").index(side)].metric(
+            f"km² claimed by {side}",
+            figs["area"].get(side, "—"),
+            help="Sum of each event's current claimed area; '≥' where a claim is a lower bound.",
+        )
+    cols[4].metric(
+        "Drones claimed intercepted",
+        figs["intercepted"],
+        help=f"{figs['strikes']} strike events; launched (or detected) claimed: {figs['launched']}. "
+        "A sum of claims: different officials' counts can overlap.",
     )
-    if "synthetic" in stats["datasets"]:
-        st.warning(f"{stats['datasets']['synthetic']:,} events are SYNTHETIC test data, not real claims.")
-    st.dataframe(
-        events[["event_id", "layer", "title", "place", "admin1", "geo_precision", "time_start", "dataset"]],
-        hide_index=True,
-        use_container_width=True,
-    )
+    cols[5].metric("Regions affected", figs["regions_affected"], help=f"{figs['impacts']} impact events")
+    components.event_map(events, claims, flt, key="map-overview")
+    st.altair_chart(timeline(events, data.talks(flt), selectable=False, height=160), width="stretch")

@@ -1,7 +1,9 @@
-"""AppTest for every page of the dashboard."""
+"""AppTest for every page: bundled data, an empty store, and filters that change what a page reports."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,28 @@ from streamlit.testing.v1 import AppTest
 from geo import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["pages/overview.py", "pages/captures.py", "pages/strikes.py", "pages/regions.py", "pages/timeline.py",
+         "pages/sources.py"]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _navigation_mode(monkeypatch):
+    """Keep AppTest in st.navigation mode on every rerun, as the real server is.
+
+    AppTest resets ``PagesManager.uses_pages_directory`` before each run; with a
+    ``pages/`` folder beside app.py every rerun then runs the page file alone,
+    without app.py and its sidebar. In ``streamlit run`` the flag stays False
+    once app.py has called ``st.navigation``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture
@@ -22,18 +46,137 @@ def store_env(tmp_path, monkeypatch):
     settings.reload()
 
 
-def test_overview_on_bundled_data(store_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"capture events": "18", "strike events": "8", "impact events": "2", "talks events": "3"}
-    assert "Claims by parties to the war" in at.sidebar.caption[0].value
-
-
-def test_overview_on_empty_store(store_env):
+@pytest.fixture
+def empty_store(store_env):
     from geo.store import open_store
 
     open_store(str(store_env), create=True, seed=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    return store_env
+
+
+def _app(page: str | None = None, **params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _map_script(at: AppTest) -> str:
+    """The Leaflet script st_folium was given (the map is an UnknownElement in AppTest)."""
+    scripts = [json.loads(el.proto.json_args).get("script", "") for el in at.get("component_instance")]
+    assert scripts, "no map on the page"
+    return scripts[0]
+
+
+def _param(at: AppTest, key: str) -> list[str]:
+    value = at.query_params[key]
+    return value if isinstance(value, list) else [value]
+
+
+def _caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if " events · " in c.value)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_bundled_data(store_env, page):
+    at = _app(page)
+    assert at.title[0].value
+    assert "claims by parties, not independently verified" in _caption(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_an_empty_store(empty_store, page):
+    at = _app(page)
+    assert any("match these filters" in i.value for i in at.info)
+
+
+def test_overview_key_figures_and_map(store_env):
+    at = _app()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Captures claimed by RU"] == "9"
+    assert metrics["Captures claimed by UA"] == "1"
+    assert metrics["Regions affected"] == "2"
+    script = _map_script(at)
+    assert "Zaliznychne" in script
+    assert "Claims by parties" in script  # the legend is on the map
+
+
+def test_region_filter_changes_what_the_page_reports(store_env):
+    at = _app()
+    before = _caption(at)
+    at.sidebar.multiselect(key="f_regions").set_value(["RU-BRY"]).run()
     assert not at.exception
-    assert "holds no events" in at.info[0].value
+    after = _caption(at)
+    assert before != after
+    assert "Bryansk" in after
+    script = _map_script(at)
+    assert "Zaliznychne" not in script
+    assert "Bogomaz" in script  # the Bryansk governor's claims in the popups
+    assert _param(at, "region") == ["RU-BRY"]
+
+
+def test_url_opens_the_filtered_view(store_env):
+    at = _app(**{"from": "2026-02-15", "to": "2026-02-16", "region": ["RU-BRY", "RU-KRS"]})
+    caption = _caption(at)
+    assert "Bryansk" in caption and "Kursk" in caption
+    assert at.sidebar.multiselect(key="f_regions").value == ["RU-BRY", "RU-KRS"]
+    assert "Zaliznychne" not in _map_script(at)
+
+
+def test_bad_url_parameters_are_reported_not_fatal(store_env):
+    at = _app(region="Atlantis", layer="battles")
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "Atlantis" in warnings and "battles" in warnings
+
+
+def test_filter_survives_a_page_switch(store_env):
+    at = _app()
+    at.sidebar.multiselect(key="f_statuses").set_value(["disputed"]).run()
+    at.switch_page("pages/captures.py").run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_statuses").value == ["disputed"]
+    assert "2 events" in _caption(at)
+
+
+def test_strikes_page_shows_latest_figures_and_history_on_demand(store_env):
+    at = _app("pages/strikes.py")
+    table = at.dataframe[0].value
+    gov = table[table["claimant"].str.startswith("Governor of Bryansk")]
+    assert gov["figures"].tolist() == ["intercepted 229"]
+    at.toggle(key="strikes_history").set_value(True).run()
+    table = at.dataframe[0].value
+    gov = table[table["claimant"].str.startswith("Governor of Bryansk")]
+    assert gov["figures"].tolist() == ["intercepted 120", "intercepted ≥170", "intercepted 229"]
+
+
+def test_captures_page_shows_claim_and_denial(store_env):
+    at = _app("pages/captures.py")
+    table = at.dataframe[0].value
+    zal = table[table["event_id"] == "feb26-cap-zaliznychne"]
+    assert set(zal["stance"]) == {"asserts", "denies"}
+    assert set(zal["party"]) == {"RU", "UA"}
+
+
+def test_timeline_span_sets_the_date_filter(store_env):
+    at = _app("pages/timeline.py")
+    at.session_state["_pending_filter"] = {"dates": (dt.date(2026, 2, 15), dt.date(2026, 2, 16))}
+    at.run()
+    assert not at.exception
+    assert _param(at, "from") == ["2026-02-15"]
+    assert _param(at, "to") == ["2026-02-16"]
+    assert "15" in _caption(at) and "16 Feb" in _caption(at)
+
+
+def test_sources_page_puts_disputed_first_and_searches(store_env):
+    at = _app("pages/sources.py")
+    table = at.dataframe[0].value
+    assert table["status"].iloc[0] == "disputed"
+    assert table["source_url"].str.startswith("https://").all()
+    at.text_input(key="sources_search").input("Voloshyn").run()
+    table = at.dataframe[0].value
+    assert len(table) == 2
+    assert set(table["title"].str.split(" ").str[0]) == {"Zaliznychne", "Staroukrainka"}

@@ -1,0 +1,42 @@
+"""Affected regions: admin-1 choropleth of outages, casualties and damage, with periods and sources."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from geo.charts import breakdown
+from geo.claims import statement_table
+from ui import components, data, state
+
+flt = replace(state.current(), layers=("impact",))
+events, claims = data.filtered(flt)
+
+components.header("Affected regions", flt, events)
+if not components.nothing_matches(events, "impacts"):
+    components.event_map(events, claims, flt, layers=("impact",), key="map-regions")
+    st.subheader("Periods and sources")
+    st.dataframe(
+        events[["title", "admin1", "impact_type", "time_start", "time_end", "status", "claimants"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "title": "Impact",
+            "admin1": "Regions",
+            "impact_type": "Type",
+            "time_start": st.column_config.DateColumn("From"),
+            "time_end": st.column_config.DateColumn("To"),
+        },
+    )
+    st.dataframe(
+        statement_table(events, claims),
+        hide_index=True,
+        width="stretch",
+        column_order=["stated_at", "title", "claimant", "figures", "text", "source_url"],
+        column_config={
+            "stated_at": st.column_config.DatetimeColumn("Stated", format="YYYY-MM-DD"),
+            "source_url": st.column_config.LinkColumn("Source"),
+        },
+    )
+    st.altair_chart(breakdown(events, "impact_type"), width="stretch")

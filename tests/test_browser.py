@@ -1,0 +1,165 @@
+"""Browser tests: the real dashboard (streamlit run) in headless Debian Chromium, with no internet.
+
+Every request that is not to this machine is blocked, so a map that draws here
+draws in an air-gapped briefing room. Screenshots of each page are kept in
+tests/artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+XSS = "<img src=x onerror=alert(1)>"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _add_hostile_event(path: Path) -> None:
+    """A claim whose text is an XSS attempt: it must show as text, never run."""
+    from geo.store import open_store
+
+    store = open_store(str(path))
+    events = gpd.GeoDataFrame(
+        [{"event_id": "xss-1", "layer": "capture", "title": XSS, "place": XSS, "admin1": "UA-23",
+          "geo_precision": "exact", "time_start": "2026-02-12", "time_end": "2026-02-12", "time_precision": "day",
+          "side": "RU", "dataset": "xss-test"}],
+        geometry=[Point(36.0, 47.6)],
+        crs="EPSG:4326",
+    )  # fmt: skip
+    claims = pd.DataFrame(
+        [{"claim_id": "xss-1-c", "event_id": "xss-1", "claimant": XSS, "party": "RU", "stated_at": "2026-02-12",
+          "stance": "asserts", "text": XSS + "</script><script>alert(2)</script>", "publisher": XSS,
+          "source_url": "https://example.org/?q=<b>"}]
+    )  # fmt: skip
+    store.write(events, claims, dataset="xss-test", kind="import")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, streamlit_server):
+    store = tmp_path_factory.mktemp("store") / "conflict.gpkg"
+    _add_hostile_event(store)
+    return streamlit_server("app.py", CONFLICTMAP_STORE=str(store))
+
+
+class _Page:
+    """A page with the network cut off and every error and dialog recorded."""
+
+    def __init__(self, browser, server: str):
+        self.context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        self.blocked: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.server = server
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def open(self, path: str = "/"):
+        self.page.goto(self.server + path)
+        self.page.wait_for_selector("h1", timeout=60_000)
+        return self
+
+    def map_frame(self):
+        self.page.wait_for_selector(MAP_FRAME, timeout=60_000)
+        frame = self.page.frame_locator(MAP_FRAME)
+        frame.locator(".leaflet-container").wait_for(timeout=60_000)
+        return frame
+
+    def shot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.wait_for_timeout(1500)
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    p = _Page(browser, server)
+    yield p
+    p.close()
+
+
+def test_map_draws_offline_with_legend_and_no_errors(page):
+    frame = page.open("/").map_frame()
+    assert frame.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane path").count() > 0
+    assert page.page.frame_locator(MAP_FRAME).locator("body").evaluate("() => typeof L") == "object"
+    legend = frame.get_by_text("Claims by parties", exact=False).first
+    assert legend.is_visible()
+    page.shot("overview")
+    assert page.errors == []
+    assert page.dialogs == []
+
+
+def test_url_opens_the_filtered_view(page):
+    page.open("/?from=2026-02-15&to=2026-02-16&region=RU-BRY")
+    page.map_frame()
+    caption = page.page.get_by_text("events · claims by parties", exact=False).first.inner_text()
+    assert "Bryansk" in caption
+    assert "15" in caption and "16 Feb 2026" in caption
+    assert page.page.get_by_text("Russia · Bryansk", exact=False).first.is_visible()
+    page.shot("overview-bryansk")
+    assert page.errors == []
+
+
+def test_hostile_text_shows_as_text_and_never_runs(page):
+    frame = page.open("/?region=UA-23").map_frame()
+    assert frame.locator('img[src="x"]').count() == 0
+    html = frame.locator("html").evaluate("e => e.outerHTML")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html or "\\u0026lt;img" in html or "&amp;lt;img" in html
+    page.page.wait_for_timeout(1000)
+    assert page.dialogs == []
+    assert page.errors == []
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "has_map"),
+    [
+        ("/captures", "captures", True),
+        ("/strikes", "strikes", True),
+        ("/regions", "regions", True),
+        ("/timeline", "timeline", False),
+        ("/sources", "sources", False),
+    ],
+)
+def test_every_page_renders(page, path, name, has_map):
+    page.open(path)
+    if has_map:
+        page.map_frame()
+    else:
+        page.page.wait_for_selector('[data-testid="stVegaLiteChart"], [data-testid="stDataFrame"]', timeout=60_000)
+    page.shot(name)
+    assert page.errors == []
+    assert page.dialogs == []
+
+
+def test_deep_link_as_the_first_request_after_a_start(browser, streamlit_server, tmp_path):
+    """The very first request a fresh server gets is a shared link to a page with a filter."""
+    page = _Page(browser, streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path / "conflict.gpkg")))
+    page.open("/captures?region=UA-23")
+    page.map_frame()
+    caption = page.page.get_by_text("events · claims by parties", exact=False).first.inner_text()
+    assert caption.startswith("Zaporizhzhia Oblast · captures · 4 events")
+    assert page.page.get_by_text("Filters").first.is_visible()
+    assert page.errors == []
+    page.close()
