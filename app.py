@@ -11,9 +11,10 @@ from pathlib import Path
 import streamlit as st
 
 from geo.assets import ensure_static
-from ui import data, state
+from ui import components, data, state
 
-st.set_page_config(page_title="Conflict claims map", page_icon=":material/map:", layout="wide")
+# No page_icon: a Material icon favicon is fetched from Google's font CDN, which breaks offline use.
+st.set_page_config(page_title="Conflict claims map", layout="wide")
 
 
 @st.cache_resource
@@ -25,15 +26,16 @@ def _static() -> Path:
 _static()
 loaded = data.load()
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
-    st.Page("pages/captures.py", title="Captures", icon=":material/flag:"),
-    st.Page("pages/strikes.py", title="Strikes", icon=":material/flight:"),
-    st.Page("pages/regions.py", title="Affected regions", icon=":material/bolt:"),
-    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
-    st.Page("pages/sources.py", title="Sources", icon=":material/article:"),
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/captures.py", title="Captures"),
+    st.Page("pages/strikes.py", title="Strikes"),
+    st.Page("pages/regions.py", title="Affected regions"),
+    st.Page("pages/timeline.py", title="Timeline"),
+    st.Page("pages/sources.py", title="Sources"),
 ]
 page = st.navigation(PAGES)
 state.sidebar(data.span(loaded.events), sorted(loaded.events["dataset"].unique()))
+components.map_settings()
 with st.sidebar:
     st.caption(
         "Claims by parties to the war, with their sources — not independently verified facts. "

@@ -1156,6 +1156,21 @@ def _impact_features(
     return features
 
 
+def _add_area_outline(m: folium.Map, wkt: str) -> None:
+    """The area filter as a dashed, non-interactive outline."""
+    try:
+        geometry = shapely.from_wkt(wkt)
+    except shapely.errors.GEOSException as err:
+        raise ValidationError(f"area is not valid WKT: {err}") from None
+    folium.GeoJson(
+        shapely.geometry.mapping(geometry),
+        name="Area filter",
+        control=False,
+        interactive=False,
+        style_function=lambda _: {"color": "#1f5fbf", "weight": 2, "dashArray": "6 4", "fill": False},
+    ).add_to(m)
+
+
 # --- basemap ---------------------------------------------------------------------------------------------------
 
 
@@ -1437,6 +1452,7 @@ def build_map(
     max_features: int = 3000,
     draw: bool = False,
     fit: bool = True,
+    area: str | None = None,
 ) -> folium.Map:
     """Assemble the folium map of folded, filtered events.
 
@@ -1466,6 +1482,9 @@ def build_map(
     fit : bool
         Fit the view to what is drawn (Ukraine and western Russia when
         nothing is).
+    area : str, optional
+        WKT of the area filter (drawn on the map by the user): outlined, dashed, so a reader sees
+        what the map is limited to.
 
     Returns
     -------
@@ -1523,6 +1542,8 @@ def build_map(
                 "polygon": {"allowIntersection": False, "showArea": False},
             },
         ).add_to(m)
+    if area:
+        _add_area_outline(m, area)
     if fit:
         bounds = _bounds_of(plan) or DEFAULT_BOUNDS
         m.fit_bounds([list(bounds[0]), list(bounds[1])], max_zoom=10)

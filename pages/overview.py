@@ -18,17 +18,17 @@ if not components.nothing_matches(events):
     for col, side in zip(cols[:2], ("RU", "UA"), strict=True):
         counts = figs["captures"].get(side, {})
         col.metric(
-            f"Captures claimed by {side}",
+            f"{side} captures",
             sum(counts.values()),
             help=", ".join(f"{n} {status}" for status, n in counts.items()) or "none",
         )
         cols[2 + ("RU", "UA").index(side)].metric(
-            f"km² claimed by {side}",
+            f"{side} claims, km²",
             figs["area"].get(side, "—"),
             help="Sum of each event's current claimed area; '≥' where a claim is a lower bound.",
         )
     cols[4].metric(
-        "Drones claimed intercepted",
+        "Drones intercepted",
         figs["intercepted"],
         help=f"{figs['strikes']} strike events; launched (or detected) claimed: {figs['launched']}. "
         "A sum of claims: different officials' counts can overlap.",

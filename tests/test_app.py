@@ -97,8 +97,8 @@ def test_every_page_runs_on_an_empty_store(empty_store, page):
 def test_overview_key_figures_and_map(store_env):
     at = _app()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Captures claimed by RU"] == "9"
-    assert metrics["Captures claimed by UA"] == "1"
+    assert metrics["RU captures"] == "9"
+    assert metrics["UA captures"] == "1"
     assert metrics["Regions affected"] == "2"
     script = _map_script(at)
     assert "Zaliznychne" in script
@@ -180,3 +180,26 @@ def test_sources_page_puts_disputed_first_and_searches(store_env):
     table = at.dataframe[0].value
     assert len(table) == 2
     assert set(table["title"].str.split(" ").str[0]) == {"Zaliznychne", "Staroukrainka"}
+
+
+def _map_args(at: AppTest) -> dict:
+    return json.loads(next(iter(at.get("component_instance"))).proto.json_args)
+
+
+def test_map_assets_are_local_and_tiles_only_on_request(store_env):
+    at = _app()
+    args = _map_args(at)
+    assert args["js_links"] and all(link.startswith("/app/static/vendor/") for link in args["js_links"])
+    assert all(link.startswith("/app/static/vendor/") for link in args["css_links"])
+    assert "tile.openstreetmap.org" not in args["script"]
+    at.sidebar.selectbox(key="m_basemap").set_value("osm").run()
+    assert "tile.openstreetmap.org" in _map_args(at)["script"]
+    at.sidebar.checkbox(key="m_cdn").check().run()
+    assert any(link.startswith("https://") for link in _map_args(at)["js_links"])
+
+
+def test_a_rerun_that_changes_nothing_sends_the_same_map(store_env):
+    at = _app()
+    first = _map_script(at)
+    at.run()
+    assert _map_script(at) == first

@@ -109,6 +109,7 @@ def test_map_draws_offline_with_legend_and_no_errors(page):
     page.shot("overview")
     assert page.errors == []
     assert page.dialogs == []
+    assert page.blocked == []  # nothing on the page even tried to reach the internet
 
 
 def test_url_opens_the_filtered_view(page):
@@ -163,3 +164,39 @@ def test_deep_link_as_the_first_request_after_a_start(browser, streamlit_server,
     assert page.page.get_by_text("Filters").first.is_visible()
     assert page.errors == []
     page.close()
+
+
+def test_brushing_the_timeline_sets_the_date_filter(page):
+    page.open("/timeline")
+    chart = page.page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.locator("canvas, svg").first.wait_for(timeout=60_000)
+    page.page.wait_for_timeout(1000)
+    box = chart.bounding_box()
+    y = box["y"] + box["height"] * 0.55
+    page.page.mouse.move(box["x"] + box["width"] * 0.55, y)
+    page.page.mouse.down()
+    page.page.mouse.move(box["x"] + box["width"] * 0.95, y, steps=12)
+    page.page.mouse.up()
+    page.page.wait_for_url("**from=2026-02-*", timeout=30_000)
+    caption = page.page.get_by_text("Feb 2026 · ", exact=False).first
+    caption.wait_for(timeout=30_000)
+    assert "events · claims by parties" in caption.inner_text()
+    page.shot("timeline-brushed")
+    assert page.errors == []
+
+
+def test_drawing_an_area_on_the_map_filters_by_it(page):
+    page.open("/")
+    frame = page.map_frame()
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    box = page.page.locator(MAP_FRAME).bounding_box()
+    page.page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.55)
+    page.page.mouse.down()
+    page.page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.8, steps=12)
+    page.page.mouse.up()
+    page.page.wait_for_url("**area=*", timeout=30_000)
+    page.page.get_by_text("Clear the drawn area").first.wait_for(timeout=30_000)
+    caption = page.page.get_by_text("events · claims by parties", exact=False).first.inner_text()
+    assert "area" in caption.lower(), caption
+    page.shot("overview-area")
+    assert page.errors == []

@@ -564,3 +564,11 @@ def test_legend_folds_to_its_caveats_on_a_small_map(visit, site):
     assert page.locator(".cm-legend .cm-sec").first.is_visible()
     visit.shot("map_small_legend_open")
     assert visit.errors == [] and visit.blocked == []
+
+
+def test_area_filter_is_outlined_on_the_map():
+    events, claims = load_seed()
+    html = build_map(fold(events, claims), claims, area="POLYGON ((36 47.5, 36.4 47.5, 36.4 47.8, 36 47.8, 36 47.5))")
+    text = html.get_root().render()
+    assert '"dashArray": "6 4"' in text
+    assert "[36.0, 47.5]" in text or "[36, 47.5]" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import folium
@@ -46,9 +47,31 @@ def synthetic_notice(events: pd.DataFrame) -> None:
         st.warning(f"{n:,} of these events are SYNTHETIC test data, not real claims.", icon="⚠️")
 
 
+BASEMAP_LABELS = {
+    "offline": "Offline vector (bundled boundaries)",
+    "osm": "OpenStreetMap tiles (needs internet)",
+    "carto": "CARTO light tiles (needs internet)",
+}
+
+
+def map_settings() -> None:
+    """Sidebar choices for the maps: the basemap, and where Leaflet's scripts come from."""
+    with st.sidebar.expander("Map settings"):
+        st.selectbox("Basemap", list(BASEMAP_LABELS), format_func=BASEMAP_LABELS.get, key="m_basemap")
+        st.checkbox(
+            "Load map scripts from public CDNs",
+            key="m_cdn",
+            help="Off by default: Leaflet is served by this dashboard, so maps draw with no internet.",
+        )
+        st.caption("The offline basemap is always there as a base layer; tiles are offered on top when online.")
+
+
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
-def _map(_events: gpd.GeoDataFrame, _claims: pd.DataFrame, key: tuple, layers: tuple[str, ...]) -> folium.Map:
-    return build_map(_events, _claims, layers=layers, draw=True)
+def _map(
+    _events: gpd.GeoDataFrame, _claims: pd.DataFrame, key: tuple, layers: tuple[str, ...], basemap: str, assets: str
+) -> folium.Map:
+    flt = key[-1]
+    return build_map(_events, _claims, layers=layers, draw=True, basemap=basemap, assets=assets, area=flt.area)
 
 
 def event_map(
@@ -61,12 +84,15 @@ def event_map(
 ) -> None:
     """Draw the filtered events on the map; an area drawn on it becomes the area filter.
 
-    The folium map is built once per (filter, layers) and reused, so a rerun
-    that changes nothing re-sends nothing.
+    The folium map is built once per (filter, layers, basemap) and a copy of it
+    is rendered each run: st_folium gives the elements stable names, so a rerun
+    that changes nothing sends the same script and the map is not redrawn.
     """
-    m = _map(events, claims, data.cache_key(flt), tuple(layers))
+    basemap = st.session_state.get("m_basemap") or "offline"
+    assets = "cdn" if st.session_state.get("m_cdn") else "local"
+    m = _map(events, claims, data.cache_key(flt), tuple(layers), basemap, assets)
     out = st_folium(
-        m,
+        copy.deepcopy(m),  # st_folium renames the elements it renders: keep the cached map pristine
         key=key,
         height=MAP_HEIGHT,
         use_container_width=True,

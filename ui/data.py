@@ -52,7 +52,7 @@ def load() -> Data:
     return _load(loc, _version(loc))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)  # shared, not copied: callers never modify it
 def _filtered(location: str, version: float, flt: Filter) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     data = _load(location, version)
     events = apply(data.events, flt)
