@@ -55,7 +55,11 @@ VERSION = "1.0.8"
 OUT_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 ADMIN1_COUNTRIES = ("UA", "RU", "BY")
-NEIGHBOURS = ("PL", "SK", "HU", "RO", "MD", "LT", "LV", "EE", "FI", "NO", "GE", "AZ", "KZ", "TR")
+NEIGHBOURS = (
+    # bordering Ukraine, Russia or Belarus, and the countries between them that a map of the region shows
+    "PL", "SK", "HU", "RO", "MD", "LT", "LV", "EE", "FI", "NO", "GE", "AZ", "KZ", "TR",
+    "BG", "RS", "CZ", "AT", "DE", "SE", "AM", "IR", "MN", "CN", "SI", "HR", "BA", "ME", "MK", "AL", "GR", "XK",
+)  # fmt: skip
 ADMIN0_COUNTRIES = ADMIN1_COUNTRIES + NEIGHBOURS
 
 FULL_DECIMALS = 5  # ~1 m: below Natural Earth 10m's own accuracy
