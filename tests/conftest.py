@@ -35,6 +35,19 @@ def tmp_store(tmp_path) -> GeoPackageStore:
     return GeoPackageStore(tmp_path / "store.gpkg")
 
 
+@pytest.fixture
+def store_env(tmp_path, monkeypatch) -> Iterator[Path]:
+    """Point the default store ($CONFLICTMAP_STORE) at a fresh path; built on first use."""
+    from geo import settings
+
+    path = tmp_path / "conflict.gpkg"
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(path))
+    settings.reload()
+    yield path
+    monkeypatch.delenv("CONFLICTMAP_STORE")
+    settings.reload()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium driven by Playwright (which cannot download a browser here)."""

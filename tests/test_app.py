@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import settings
-
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["pages/overview.py", "pages/captures.py", "pages/strikes.py", "pages/regions.py", "pages/timeline.py",
          "pages/sources.py"]  # fmt: skip
@@ -34,16 +32,6 @@ def _navigation_mode(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    path = tmp_path / "conflict.gpkg"
-    monkeypatch.setenv("CONFLICTMAP_STORE", str(path))
-    settings.reload()
-    yield path
-    monkeypatch.delenv("CONFLICTMAP_STORE")
-    settings.reload()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from geo import settings
 from geo.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,18 +21,7 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.fixture
-def default_store(tmp_path, monkeypatch):
-    """Point the default store at a fresh path, as $CONFLICTMAP_STORE would."""
-    path = tmp_path / "conflict.gpkg"
-    monkeypatch.setenv("CONFLICTMAP_STORE", str(path))
-    settings.reload()
-    yield path
-    monkeypatch.delenv("CONFLICTMAP_STORE")
-    settings.reload()
-
-
-def test_stats_builds_the_default_store_from_the_bundled_data(capsys, default_store):
+def test_stats_builds_the_store_env_from_the_bundled_data(capsys, store_env):
     code, out, err = _run(capsys, "stats", "--json")
     assert code == 0, err
     stats = json.loads(out)
@@ -41,10 +29,10 @@ def test_stats_builds_the_default_store_from_the_bundled_data(capsys, default_st
     assert stats["status"] == {"claimed": 21, "disputed": 2, "confirmed": 0, "retracted": 0, "contested": 8}
     assert stats["datasets"] == {"feb-2026": 31}
     assert stats["span"] == {"first": "2026-01-23", "last": "2026-02-23"}
-    assert default_store.exists()
+    assert store_env.exists()
 
 
-def test_stats_human_output(capsys, default_store):
+def test_stats_human_output(capsys, store_env):
     code, out, _ = _run(capsys, "stats")
     assert code == 0
     assert "31 events" in out and "feb-2026" in out and "disputed" in out
