@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["STATUS_ORDER", "claims_table"]
+from geo import schema
+from geo.reference import region_name
+
+__all__ = ["STATUS_ORDER", "claims_table", "impact_table"]
 
 STATUS_ORDER = ("disputed", "contested", "claimed", "confirmed", "retracted")
 """Disputed events first: they are what a reader must not take at face value."""
@@ -64,3 +67,29 @@ def claims_table(events: pd.DataFrame, claims: pd.DataFrame, *, search: str | No
     rank = table["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}).fillna(len(STATUS_ORDER))
     table = table.assign(_rank=rank).sort_values(["_rank", "event_id", "stated_at", "claim_id"], kind="stable")
     return table[_COLUMNS].reset_index(drop=True)
+
+
+def _region_names(cell: object) -> str:
+    return ", ".join(f"{region_name(code)} ({code})" for code in schema.split_multi(cell))
+
+
+def impact_table(events: pd.DataFrame) -> pd.DataFrame:
+    """Affected regions in words: what, where (region names), when, status and who said so.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Folded impact events.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``title, regions, impact_type, time_start, time_end, status,
+        claimants`` (multi-valued cells written with ", "), newest first.
+    """
+    table = events[["title", "admin1", "impact_type", "time_start", "time_end", "status", "claimants"]].copy()
+    table["regions"] = table.pop("admin1").map(_region_names)
+    table["impact_type"] = table["impact_type"].map(lambda v: ", ".join(schema.split_multi(v)))
+    table["claimants"] = table["claimants"].map(lambda v: ", ".join(schema.split_multi(v)))
+    cols = ["title", "regions", "impact_type", "time_start", "time_end", "status", "claimants"]
+    return table.sort_values("time_end", ascending=False, kind="stable")[cols].reset_index(drop=True)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo.charts import breakdown
 from geo.claims import statement_table
+from geo.sources import impact_table
 from ui import components, data, state
 
 flt = replace(state.current(), layers=("impact",))
@@ -18,12 +19,12 @@ if not components.nothing_matches(events, "impacts"):
     components.event_map(events, claims, flt, layers=("impact",), key="map-regions")
     st.subheader("Periods and sources")
     st.dataframe(
-        events[["title", "admin1", "impact_type", "time_start", "time_end", "status", "claimants"]],
+        impact_table(events),
         hide_index=True,
         width="stretch",
         column_config={
             "title": "Impact",
-            "admin1": "Regions",
+            "regions": "Regions",
             "impact_type": "Type",
             "time_start": st.column_config.DateColumn("From"),
             "time_end": st.column_config.DateColumn("To"),

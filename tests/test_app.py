@@ -191,3 +191,10 @@ def test_a_rerun_that_changes_nothing_sends_the_same_map(store_env):
     first = _map_script(at)
     at.run()
     assert _map_script(at) == first
+
+
+def test_affected_regions_name_their_regions(store_env):
+    at = _app("pages/regions.py")
+    table = at.dataframe[0].value
+    assert table["regions"].tolist() == ["Belgorod (RU-BEL)", "Bryansk (RU-BRY)"]
+    assert "power, heating" in table["impact_type"].tolist()

@@ -704,3 +704,13 @@ def test_twenty_thousand_synthetic_events(tmp_store):
     mask = (events.layer == "strike") & (events.time_start <= "2025-06-30") & (events.time_end >= "2025-06-01")
     assert sorted(strikes["event_id"]) == sorted(events.loc[mask, "event_id"])
     assert np.isin(tmp_store.read_claims(event_ids=strikes["event_id"])["event_id"], strikes["event_id"]).all()
+
+
+def test_dataset_names_with_commas_are_refused(tmp_store):
+    from geo.errors import ValidationError
+    from geo.seed import load_seed
+
+    events, claims = load_seed()
+    with pytest.raises(ValidationError, match="must not contain a comma"):
+        tmp_store.write(events.assign(dataset="a,b"), claims, dataset="a,b")
+    assert tmp_store.is_empty()

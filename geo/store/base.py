@@ -244,7 +244,7 @@ def check_dataset_name(name: object) -> str:
     Raises
     ------
     ValidationError
-        When the name is not a non-empty string.
+        When the name is not a non-empty string, or holds a comma.
     """
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(
@@ -252,6 +252,14 @@ def check_dataset_name(name: object) -> str:
                 f"dataset name must be a non-empty string, got {name!r}",
                 column="dataset",
                 fix="name the dataset",
+            )
+        )
+    if "," in name:
+        raise ValidationError(
+            Problem(
+                f"dataset name must not contain a comma, got {name!r}",
+                column="dataset",
+                fix="commas separate values in dashboard links and command-line flags; use '-' or ' '",
             )
         )
     return name.strip()
