@@ -182,6 +182,7 @@ def _check_geometry(out: pd.DataFrame, geom: gpd.GeoSeries, c: _Collector) -> No
     found = np.full(len(geom), None, dtype=object)
     found[ok] = reference.regions_of(shapely.get_x(reps), shapely.get_y(reps))
     located = ok & (out["layer"] != "talks").to_numpy()
+    _nearest_within_tolerance(found, reps, ok)
     nowhere = located & pd.isna(found)
     if nowhere.any():
         lon, lat = bounds[:, 0], bounds[:, 1]
@@ -203,6 +204,21 @@ def _check_geometry(out: pd.DataFrame, geom: gpd.GeoSeries, c: _Collector) -> No
     fill = ok & pd.isna(given) & pd.notna(found)
     out.loc[fill, "admin1"] = found[fill]
     _check_region_agrees(out, geom, given, found, ok & pd.notna(given) & pd.notna(found), c)
+
+
+def _nearest_within_tolerance(found: np.ndarray, reps: np.ndarray, ok: np.ndarray) -> None:
+    """Give points just off the coarse Natural Earth coast (Kherson's riverbank) the region within ~5 km."""
+    from geo import reference
+
+    idx = np.flatnonzero(ok)
+    missing = pd.isna(found[idx])
+    if not missing.any():
+        return
+    admin1 = reference.load_admin1()
+    tree = shapely.STRtree(admin1.geometry.to_numpy())
+    inputs, hits = tree.query_nearest(reps[missing], max_distance=_REGION_TOLERANCE_DEG, all_matches=False)
+    codes = admin1["iso_3166_2"].to_numpy()
+    found[idx[missing][inputs]] = codes[hits]
 
 
 def _check_region_agrees(

@@ -183,3 +183,10 @@ def test_many_bad_rows_are_capped_but_counted():
     assert len(info.value.problems) == 21
     assert "and 30 more rows" in info.value.problems[-1].message
     assert "and 30 more rows" in str(info.value)
+
+
+def test_point_just_off_the_coarse_coastline_takes_the_nearest_region():
+    # ACLED's point for Kherson city lies just outside Natural Earth's 10m outline of the oblast
+    raw = _events(_event(admin1=None, geo_precision="exact"), points=[Point(32.6169, 46.6354)])
+    out = validate_events(raw, today=TODAY)
+    assert out.loc[0, "admin1"] == "UA-65"
