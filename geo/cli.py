@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {stats,geocode,synth,datasets}``.
+"""Command line: ``python -m geo {stats,geocode,synth,datasets,import}``.
 
 User mistakes (a missing file, an unknown region, a bad number) print one
 line to stderr and exit 1; usage errors exit 2 (argparse's convention).
@@ -133,6 +133,38 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    """Read a file, report what it holds and (unless --dry-run) write it to the store in one transaction."""
+    from geo.importers import read_file
+
+    max_bytes = None if args.max_mb is None else int(args.max_mb * 2**20)
+    result = read_file(args.file, format=args.format, dataset=args.dataset, mapping=args.mapping, max_bytes=max_bytes)
+    nothing = result.imported == 0 and bool(result.rejected_rows)
+    if not args.dry_run and result.imported:
+        store = _open(args.store, must_exist=False)
+        result.written = store.write(
+            result.events,
+            result.claims,
+            dataset=result.dataset,
+            kind="import",
+            source=str(Path(args.file).name),
+            description=f"Imported from {Path(args.file).name} ({result.format})",
+            validated=True,
+        )
+    if args.json:
+        print(json.dumps({**result.to_dict(), "dry_run": args.dry_run}, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(result.to_text() + ("\ndry run: nothing written" if args.dry_run else ""))
+    if nothing:
+        print(
+            f"error: nothing could be imported from {Path(args.file).name}: "
+            f"all {len(result.rejected_rows):,} usable rows were rejected; the store is unchanged",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -163,6 +195,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help=store_help)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_datasets)
+
+    p = sub.add_parser("import", help="import ACLED / UCDP GED exports into a dataset, with a report")
+    p.add_argument("file", help="the file to import")
+    p.add_argument(
+        "--format",
+        default="auto",
+        choices=("auto", "acled", "ucdp", "csv", "xlsx", "geojson", "gpkg", "kml", "shp"),
+        help="file format (default: auto, from the content)",
+    )
+    p.add_argument("--store", help=store_help)
+    p.add_argument("--dataset", help="dataset name (default: the file's name without extension)")
+    p.add_argument("--mapping", help="column mapping file (JSON or TOML) for spreadsheets with their own columns")
+    p.add_argument("--dry-run", action="store_true", help="read and report, write nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 200)")
+    p.set_defaults(func=_cmd_import)
     return parser
 
 

@@ -1,0 +1,156 @@
+"""Importers: ACLED and UCDP exports, spreadsheets and vector files → validated events and claims.
+
+:func:`read_file` checks the file's size, works out its format *from its
+content* (the extension only breaks ties) and hands it to the reader of that
+format. Every reader returns an :class:`~geo.importers.report.ImportResult`:
+validated events and claims ready for ``store.write(..., validated=True)``,
+plus the rows skipped (per reason) and rejected (row, column, why).
+
+A file that cannot be read at all (missing, empty, binary, too large, not
+the format asked for) raises one :class:`~geo.errors.GeoError` naming the
+problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from geo.errors import GeoError
+from geo.importers import _common
+from geo.importers.acled import read_acled
+from geo.importers.report import ImportResult
+from geo.importers.table import read_csv, read_xlsx
+from geo.importers.ucdp import read_ucdp
+from geo.importers.vector import read_geojson, read_gpkg, read_kml, read_shapefile_zip
+
+__all__ = [
+    "FORMATS",
+    "MAX_BYTES",
+    "ImportResult",
+    "read_acled",
+    "read_csv",
+    "read_file",
+    "read_geojson",
+    "read_gpkg",
+    "read_kml",
+    "read_shapefile_zip",
+    "read_ucdp",
+    "read_xlsx",
+    "sniff_format",
+]
+
+FORMATS = ("auto", "acled", "ucdp", "csv", "xlsx", "geojson", "gpkg", "kml", "shp")
+"""Formats :func:`read_file` accepts (``auto``: sniffed from the content)."""
+MAX_BYTES = _common.MAX_BYTES
+_READERS = {"acled": read_acled, "ucdp": read_ucdp}
+_UCDP_MARKERS = {"type_of_violence", "where_prec", "date_prec", "best"}
+_ACLED_MARKERS = {"event_id_cnty", "sub_event_type", "geo_precision", "time_precision"}
+
+
+def sniff_format(path: str | os.PathLike[str]) -> str:
+    """Work out a file's format from its first bytes (extension as a tie-breaker).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+
+    Returns
+    -------
+    str
+        One of :data:`FORMATS` other than ``auto``.
+
+    Raises
+    ------
+    GeoError
+        When the content matches no known format (binary data under a text
+        extension says so).
+    """
+    p = _common.fspath(path)
+    data = _common.head(p)
+    ext = p.suffix.lower()
+    if data.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
+    if data.startswith(b"PK\x03\x04"):
+        if b"[Content_Types].xml" in data or b"xl/" in data[:4096]:
+            return "xlsx"
+        if ext == ".kmz" or b".kml" in data[:4096]:
+            return "kml"
+        return "shp"
+    if _common.looks_binary(data):
+        if ext in (".csv", ".txt", ".tsv", ".json", ".geojson", ".kml"):
+            raise GeoError(f"{p.name} is not a CSV/text file (it holds binary data); export it as UTF-8 CSV")
+        raise GeoError(f"{p.name}: unrecognised binary file; expected CSV, XLSX, GeoJSON, GeoPackage, KML/KMZ or zip")
+    if _common.not_utf8(data):
+        raise GeoError(f"{p.name} is not UTF-8 text; save it as UTF-8 CSV")
+    text = data.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    if not text:
+        raise GeoError(f"{p.name} is empty (no header, no rows)")
+    if text.startswith(("{", "[")):
+        return "geojson"
+    if text.startswith("<"):
+        if "<kml" in text[:2048] or ext == ".kml":
+            return "kml"
+        raise GeoError(f"{p.name} is HTML/XML, not a data file; expected CSV, XLSX, GeoJSON, KML")
+    header = set(_common.csv_header(p))
+    if header >= _ACLED_MARKERS:
+        return "acled"
+    if header >= _UCDP_MARKERS:
+        return "ucdp"
+    return "csv"
+
+
+def read_file(
+    path: str | os.PathLike[str],
+    *,
+    format: str = "auto",
+    dataset: str | None = None,
+    mapping: str | os.PathLike[str] | None = None,
+    max_bytes: int | None = None,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Read a file of events into validated events and claims, with a report.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    format : str
+        One of :data:`FORMATS`; ``auto`` sniffs the content.
+    dataset : str, optional
+        Dataset name the events carry (default: the file's stem).
+    mapping : str or PathLike, optional
+        Column mapping file (JSON or TOML) for spreadsheets with their own
+        columns (see :mod:`geo.importers.table`).
+    max_bytes : int, optional
+        Refuse files larger than this before reading (default
+        :data:`MAX_BYTES`, 200 MB).
+    today : date, optional
+        Reference date for "in the future" (default: today).
+
+    Returns
+    -------
+    ImportResult
+        What was kept, skipped and rejected.
+
+    Raises
+    ------
+    GeoError
+        When nothing can be read: missing, empty, binary, too large, an
+        unknown format, an unsafe zip, or not the format asked for.
+    """
+    if format not in FORMATS:
+        raise GeoError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
+    p = _common.fspath(path)
+    _common.check_size(p, max_bytes)
+    name = _common.dataset_name(p, dataset)
+    fmt = sniff_format(p) if format == "auto" else format
+    if fmt in ("acled", "ucdp"):
+        reader = _READERS[fmt]
+        return reader(p, dataset=name, max_bytes=max_bytes, today=today)
+    if fmt in ("csv", "xlsx"):
+        reader = read_csv if fmt == "csv" else read_xlsx
+        return reader(p, dataset=name, mapping=mapping, max_bytes=max_bytes, today=today)
+    vector = {"geojson": read_geojson, "gpkg": read_gpkg, "kml": read_kml, "shp": read_shapefile_zip}[fmt]
+    return vector(p, dataset=name, mapping=mapping, max_bytes=max_bytes, today=today)
