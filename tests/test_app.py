@@ -198,3 +198,44 @@ def test_affected_regions_name_their_regions(store_env):
     table = at.dataframe[0].value
     assert table["regions"].tolist() == ["Belgorod (RU-BEL)", "Bryansk (RU-BRY)"]
     assert "power, heating" in table["impact_type"].tolist()
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
+
+
+def _upload(at: AppTest, name: str, data: bytes | None = None) -> AppTest:
+    at.file_uploader(key="import_file").set_value((name, data or (FIXTURES / name).read_bytes(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_import_page_reports_previews_commits_and_deletes(store_env):
+    at = _upload(_app("pages/import_data.py"), "acled_sample.csv")
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Events to import"]) > 0
+    assert len(at.get("component_instance")) == 1  # the preview map
+    at.button(key="import_commit").click().run()
+    assert "Imported into “acled_sample”" in at.success[0].value
+    assert "0 unchanged" in at.success[0].value
+    assert "acled_sample" in at.dataframe[-1].value["name"].tolist()
+    at.button(key="import_commit").click().run()  # the same file again changes nothing
+    assert "0 new, 0 updated" in at.success[0].value
+    at.selectbox(key="import_delete_name").set_value("acled_sample").run()
+    at.button(key="import_delete").click().run()
+    assert any("Deleted" in s.value for s in at.success)
+    assert "acled_sample" not in at.dataframe[-1].value["name"].tolist()
+
+
+def test_import_page_maps_arbitrary_columns(store_env):
+    at = _upload(_app("pages/import_data.py"), "mapped_sample.csv")
+    for field, column in {"time_start": "Date", "place": "Settlement", "region": "Oblast", "claimant": "Who said",
+                          "party": "Side"}.items():  # fmt: skip
+        at.selectbox(key=f"import_map_{field}").set_value(column)
+    at.text_input(key="import_fixed_layer").input("strike").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Events to import"] == "2"
+
+
+def test_import_page_refuses_a_binary_file_clearly(store_env):
+    at = _upload(_app("pages/import_data.py"), "events.csv", bytes(range(256)) * 64)
+    assert "Nothing can be imported from events.csv" in at.error[0].value

@@ -141,6 +141,7 @@ def test_hostile_text_shows_as_text_and_never_runs(page):
         ("/regions", "regions", True),
         ("/timeline", "timeline", False),
         ("/sources", "sources", False),
+        ("/import", "import", False),
     ],
 )
 def test_every_page_renders(page, path, name, has_map):
