@@ -19,8 +19,21 @@ if not components.nothing_matches(table, "claims"):
         table,
         hide_index=True,
         width="stretch",
-        column_order=["status", "stated_at", "claimant", "party", "stance", "title", "text", "source_url", "publisher",
-                      "other_sources", "place", "admin1", "language"],  # fmt: skip
+        column_order=[
+            "status",
+            "stated_at",
+            "claimant",
+            "party",
+            "stance",
+            "title",
+            "text",
+            "source_url",
+            "publisher",
+            "other_sources",
+            "place",
+            "admin1",
+            "language",
+        ],
         column_config={
             "stated_at": st.column_config.DatetimeColumn("Stated", format="YYYY-MM-DD"),
             "source_url": st.column_config.LinkColumn("Source"),
