@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {stats,geocode,synth,datasets,import}``.
+"""Command line: ``python -m geo {stats,geocode,synth,datasets,import,export}``.
 
 User mistakes (a missing file, an unknown region, a bad number) print one
 line to stderr and exit 1; usage errors exit 2 (argparse's convention).
@@ -165,6 +165,57 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FORMATS = ("png", "pdf", "html", "geojson", "gpkg", "csv", "kml")
+
+
+def _export_filter(args: argparse.Namespace) -> Any:
+    """The filter of ``export``: ``--url`` first, explicit flags override its fields."""
+    from geo.filters import Filter
+
+    flt = Filter.from_url(args.url) if args.url else Filter()
+    changes: dict[str, Any] = {}
+    for flag, field in (("date_from", "date_from"), ("date_to", "date_to")):
+        if getattr(args, flag) is not None:
+            changes[field] = getattr(args, flag)
+    for flag, field in (
+        ("region", "regions"),
+        ("layer", "layers"),
+        ("party", "parties"),
+        ("status", "statuses"),
+        ("dataset", "datasets"),
+    ):
+        if getattr(args, flag):
+            changes[field] = tuple(getattr(args, flag))
+    return flt.replace(**changes) if changes else flt
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geo.claims import fold
+    from geo.exporters import FORMATS, export
+    from geo.exporters.data import check_target
+    from geo.exporters.html import DEFAULT_TITLE
+    from geo.filters import Filter, apply, filter_claims
+
+    fmt = args.format.lower()
+    if fmt not in FORMATS:
+        raise GeoError(f"unknown export format {args.format!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "png":
+        from geo.exporters.snapshot import parse_size
+
+        parse_size(args.size or "slide")  # a bad size fails before the store is read
+    check_target(args.out)
+    flt = _export_filter(args)
+    store = _open(args.store, must_exist=True)
+    claims = store.read_claims()
+    folded = fold(store.read_events(), claims)
+    events = apply(folded, flt)
+    claims = filter_claims(claims, events)
+    talks = apply(folded, Filter(date_from=flt.date_from, date_to=flt.date_to, layers=("talks",)))
+    out = export(fmt, events, claims, flt, args.out, title=args.title or DEFAULT_TITLE, size=args.size, talks=talks)
+    print(f"wrote {out} ({len(events):,} events, {len(claims):,} claims)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -211,6 +262,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 200)")
     p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("export", help="the filtered map or data as png, pdf, html, geojson, gpkg, csv or kml")
+    p.add_argument("--format", required=True, help="one of " + ", ".join(EXPORT_FORMATS))
+    p.add_argument("--out", required=True, help="file to write (replaced atomically)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD")
+    p.add_argument("--region", action="append", default=[], help="region code or name (repeatable)")
+    p.add_argument("--layer", action="append", default=[], help="capture, strike, impact, talks (repeatable)")
+    p.add_argument("--party", action="append", default=[], help="RU, UA, independent, other (repeatable)")
+    p.add_argument("--status", action="append", default=[], help="claimed, disputed, confirmed… (repeatable)")
+    p.add_argument("--dataset", action="append", default=[], help="dataset name (repeatable)")
+    p.add_argument("--title", help="title of the map or briefing")
+    p.add_argument("--size", help="png size: WIDTHxHEIGHT or slide, a4, square (default slide 1920x1080)")
+    p.add_argument("--store", help=store_help)
+    p.add_argument("--url", help="take the filter from a copied dashboard link (flags override it)")
+    p.set_defaults(func=_cmd_export)
     return parser
 
 

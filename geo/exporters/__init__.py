@@ -1,0 +1,99 @@
+"""Exports of the filtered map and data: GeoJSON, GeoPackage, CSV, KML, standalone HTML, PNG and PDF.
+
+Every writer takes folded, filtered events (:func:`geo.claims.fold` then
+:func:`geo.filters.apply`) and their claims, checks the target path before
+writing anything, and writes atomically (a temporary file in the same folder,
+then :func:`os.replace`), so a failure never leaves a half-written file.
+:func:`export` picks the writer by format name; the command line and the
+dashboard both go through it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import GeoError
+from geo.exporters.data import FORMATS as DATA_FORMATS
+from geo.exporters.data import to_csv, to_geojson, to_gpkg, to_kml
+from geo.exporters.html import DEFAULT_TITLE, to_html
+from geo.filters import Filter
+
+__all__ = ["DATA_FORMATS", "FORMATS", "MIME_TYPES", "export", "to_csv", "to_geojson", "to_gpkg", "to_html", "to_kml"]
+
+MIME_TYPES = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "csv": "text/csv",
+    "kml": "application/vnd.google-earth.kml+xml",
+}
+FORMATS = tuple(MIME_TYPES)
+"""Every export format, snapshots first."""
+
+
+def export(
+    fmt: str,
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    flt: Filter | None,
+    path: str | os.PathLike[str],
+    *,
+    title: str = DEFAULT_TITLE,
+    size: str | tuple[int, int] | None = None,
+    talks: pd.DataFrame | None = None,
+) -> Path:
+    """Write one export of the filtered events.
+
+    Parameters
+    ----------
+    fmt : str
+        One of :data:`FORMATS`.
+    events : GeoDataFrame
+        Folded, filtered events. Not changed.
+    claims : DataFrame
+        Their claims. Not changed.
+    flt : Filter or None
+        The filter, written out in words on snapshots and pages.
+    path : str or PathLike
+        Where to write.
+    title : str
+        Title of snapshots and pages.
+    size : str or tuple of int, optional
+        PNG size: a preset (``slide``, ``a4``, ``square``), ``"WxH"`` or a tuple.
+    talks : DataFrame, optional
+        Rounds of talks for the snapshot's timeline; pass them when a region
+        or area filter has removed them from ``events`` (talks have no region).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    GeoError
+        Unknown format, a size for a format that has none, or an unwritable path.
+    ValidationError
+        A bad size.
+    """
+    fmt = fmt.lower()
+    if fmt not in MIME_TYPES:
+        raise GeoError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if size is not None and fmt != "png":
+        raise GeoError(f"--size applies to png only, not to {fmt}")
+    if fmt in ("png", "pdf"):
+        from geo.exporters.snapshot import to_pdf, to_png  # Chromium only when needed
+
+        if fmt == "png":
+            return to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks)
+        return to_pdf(events, claims, flt, path, title=title, talks=talks)
+    if fmt == "html":
+        return to_html(events, claims, flt, path, title=title, talks=talks)
+    writer = {"geojson": to_geojson, "gpkg": to_gpkg, "csv": to_csv, "kml": to_kml}[fmt]
+    return writer(events, claims, path)
