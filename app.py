@@ -32,6 +32,7 @@ PAGES = [
     st.Page("pages/regions.py", title="Affected regions"),
     st.Page("pages/timeline.py", title="Timeline"),
     st.Page("pages/sources.py", title="Sources"),
+    st.Page("pages/export.py", title="Export"),
     st.Page("pages/import_data.py", title="Import", url_path="import"),
 ]
 page = st.navigation(PAGES)

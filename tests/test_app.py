@@ -239,3 +239,18 @@ def test_import_page_maps_arbitrary_columns(store_env):
 def test_import_page_refuses_a_binary_file_clearly(store_env):
     at = _upload(_app("pages/import_data.py"), "events.csv", bytes(range(256)) * 64)
     assert "Nothing can be imported from events.csv" in at.error[0].value
+
+
+def test_export_page_prepares_a_download_of_the_filtered_view(store_env):
+    at = _app("pages/export.py", region="UA-23")
+    at.selectbox(key="export_page_format").set_value("geojson").run()
+    at.button(key="export_page_prepare").click().run()
+    assert not at.exception
+    buttons = at.get("download_button")
+    assert len(buttons) == 1
+    assert "GeoJSON" in buttons[0].proto.label
+
+
+def test_every_map_has_an_export_button(store_env):
+    at = _app("pages/strikes.py")
+    assert any(p.proto.popover.label == "Export this map" for p in at.get("popover"))

@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 from geo import schema
 from geo.filters import Filter
 from geo.mapview import build_map
-from ui import data, state
+from ui import data, exporting, state
 
 MAP_HEIGHT = 560
 
@@ -98,6 +98,8 @@ def event_map(
         use_container_width=True,
         returned_objects=["last_active_drawing"],
     )
+    with st.popover("Export this map"):
+        exporting.controls(flt, key=f"{key}_export")
     drawing = (out or {}).get("last_active_drawing")
     if drawing and drawing.get("geometry"):
         wkt = shapely.geometry.shape(drawing["geometry"]).wkt
