@@ -194,7 +194,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from geo.exporters import FORMATS, export
     from geo.exporters.data import check_target
     from geo.exporters.html import DEFAULT_TITLE
-    from geo.filters import Filter, apply, filter_claims
+    from geo.filters import apply, filter_claims, talks_for
 
     fmt = args.format.lower()
     if fmt not in FORMATS:
@@ -210,7 +210,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     folded = fold(store.read_events(), claims)
     events = apply(folded, flt)
     claims = filter_claims(claims, events)
-    talks = apply(folded, Filter(date_from=flt.date_from, date_to=flt.date_to, layers=("talks",)))
+    talks = talks_for(folded, flt)
     out = export(fmt, events, claims, flt, args.out, title=args.title or DEFAULT_TITLE, size=args.size, talks=talks)
     print(f"wrote {out} ({len(events):,} events, {len(claims):,} claims)")
     return 0

@@ -77,6 +77,7 @@ __all__ = [
     "filter_claims",
     "member",
     "regions_by_country",
+    "talks_for",
 ]
 
 PRESETS: Final = reference.PRESETS
@@ -969,6 +970,27 @@ def member(values: pd.Series, pool: pd.Series | pd.Index) -> npt.NDArray[np.bool
     except (pa.ArrowException, TypeError, ValueError):  # mixed types: the slow, general way
         return values.isin(pd.Index(pool)).to_numpy(dtype=bool, na_value=False)
     return found.to_numpy(zero_copy_only=False).astype(bool, copy=False) & ~values.isna().to_numpy()
+
+
+def talks_for(events: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:
+    """The rounds of talks in the filter's dates, whatever its other fields.
+
+    Talks have no region, so a region or area filter would drop them; the
+    timeline still sets the ground events against them.
+
+    Parameters
+    ----------
+    events : GeoDataFrame
+        Folded events (all of them, not the filtered ones).
+    flt : Filter
+        The filter whose dates count.
+
+    Returns
+    -------
+    GeoDataFrame
+        The talks events overlapping the filter's dates.
+    """
+    return apply(events, Filter(date_from=flt.date_from, date_to=flt.date_to, layers=("talks",)))
 
 
 def filter_claims(claims: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:

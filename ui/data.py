@@ -11,7 +11,7 @@ import streamlit as st
 
 from geo import claims as claims_mod
 from geo import settings
-from geo.filters import Filter, apply, filter_claims
+from geo.filters import Filter, apply, filter_claims, talks_for
 from geo.store import open_store
 
 
@@ -84,8 +84,7 @@ def span(events: pd.DataFrame) -> tuple:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _talks(location: str, version: float, date_from, date_to) -> pd.DataFrame:
-    data = _load(location, version)
-    return pd.DataFrame(apply(data.events, Filter(date_from=date_from, date_to=date_to, layers=("talks",))))
+    return pd.DataFrame(talks_for(_load(location, version).events, Filter(date_from=date_from, date_to=date_to)))
 
 
 def talks(flt: Filter) -> pd.DataFrame:

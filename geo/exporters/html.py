@@ -31,7 +31,7 @@ from geo.exporters.data import check_target, write_atomic
 from geo.filters import Filter
 from geo.stats import key_figures
 
-__all__ = ["CAVEAT", "DEFAULT_TITLE", "render_page", "to_html"]
+__all__ = ["CAVEAT", "DEFAULT_TITLE", "FIT_MAPS_JS", "render_page", "to_html"]
 
 CAVEAT: Final = "Claims by parties to the war, not independently verified"
 DEFAULT_TITLE: Final = "Russia–Ukraine war: claimed events"
@@ -389,20 +389,22 @@ def _sources_block(claims: pd.DataFrame) -> str:
     return f'<div id="export-sources"><b>Sources</b>{body}</div>'
 
 
+FIT_MAPS_JS = "window.cmFitMaps()"
+"""Call it in the page to tell every map its current size again (the snapshot does, before capturing)."""
 _RESIZE_SCRIPT = """<script>
 (function () {
   // The header above the map settles its height after Leaflet has sized its canvas; tell every map its real size
   // (on load and resize), or the canvas layers are drawn clipped and offset. Not on beforeprint: a redraw
   // requested then lands after the page is printed, leaving the canvas blank.
-  function fit() {
+  window.cmFitMaps = function () {
     Object.keys(window).forEach(function (k) {
       var v = window[k];
       if (typeof L === "object" && v instanceof L.Map) { v.invalidateSize({animate: false}); v.fire("moveend"); }
     });
-  }
-  window.addEventListener("load", fit);
-  window.addEventListener("resize", fit);
-  fit();
+  };
+  window.addEventListener("load", window.cmFitMaps);
+  window.addEventListener("resize", window.cmFitMaps);
+  window.cmFitMaps();
 })();
 </script>"""
 

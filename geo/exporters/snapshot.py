@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.errors import GeoError, ValidationError
 from geo.exporters.data import check_target, write_atomic
-from geo.exporters.html import DEFAULT_TITLE, OPEN_LEGEND, render_page
+from geo.exporters.html import DEFAULT_TITLE, FIT_MAPS_JS, OPEN_LEGEND, render_page
 from geo.filters import Filter
 
 __all__ = ["CHROMIUM_ARGS", "MAX_PX", "MIN_PX", "PRESETS", "parse_size", "to_pdf", "to_png"]
@@ -43,10 +43,6 @@ _A4_CSS_PX: Final = (1077, 748)
 """The printable area of A4 landscape with 6 mm margins (285 × 198 mm) at 96 CSS px per inch: the page is laid
 out at exactly the size it prints at, or Leaflet's canvas layers would be drawn for another width."""
 _LOCAL: Final = ("file:", "data:", "about:", "blob:")
-_FIT_MAPS: Final = """() => Object.keys(window).forEach(k => {
-    const v = window[k];
-    if (v instanceof L.Map) { v.invalidateSize({animate: false}); v.fire("moveend"); }
-})"""
 _PDF_CSS: Final = "@page { size: A4 landscape; margin: 6mm; } html, body { height: 100%; }"
 
 
@@ -129,7 +125,7 @@ def _render(html_text: str, viewport: tuple[int, int], kind: str) -> bytes:
                         page.goto(page_file.as_uri(), wait_until="load")
                         page.wait_for_function("typeof L === 'object'", timeout=15_000)
                         page.evaluate(OPEN_LEGEND)
-                        page.evaluate(_FIT_MAPS)  # after the legend and print styles settle the layout
+                        page.evaluate(FIT_MAPS_JS)  # after the legend and print styles settle the layout
                         page.wait_for_timeout(400)  # Leaflet redraws its canvas layers on a later frame
                         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
                         if kind == "png":
