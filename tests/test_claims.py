@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.claims import derive_status, fold, history, latest_by_claimant
+from geo.claims import ASSERTING, derive_status, fold, history, latest_by_claimant
 from geo.validate import validate_claims
 
 
@@ -161,3 +161,60 @@ def test_fold_of_nothing_has_every_column():
     folded = fold(empty, _claims())
     assert {"status", "n_claims", "parties", "intercepted", "intercepted_bound", "first_stated"} <= set(folded.columns)
     assert folded.empty
+
+
+def _status_by_hand(rows: list[dict]) -> str:
+    """The module docstring's rules for one event, written the slow, obvious way (the test's oracle)."""
+    rows = sorted(rows, key=lambda r: (r["stated_at"], r["claim_id"]))
+    current = {r["claimant"]: r for r in rows}  # each claimant's latest statement
+    firsts = [r["party"] for r in rows if r["stance"] in ("asserts", "revises") and r["party"] in ("RU", "UA")]
+    side = firsts[0] if firsts else None
+    asserts = retracts = fighting = confirms = denies = False
+    for r in current.values():
+        other = side is not None and r["party"] in ("RU", "UA") and r["party"] != side
+        asserting = r["stance"] in ("asserts", "revises")
+        asserts |= asserting
+        retracts |= r["stance"] == "retracts"
+        fighting |= r["stance"] == "reports_fighting"
+        confirms |= (r["stance"] == "corroborates" and (r["party"] == "independent" or other)) or (asserting and other)
+        denies |= r["stance"] == "denies" and (side is None or r["party"] != side)
+    if retracts and not asserts and not confirms:
+        return "retracted"
+    if confirms:
+        return "confirmed"
+    if denies:
+        return "disputed"
+    return "contested" if fighting and not asserts else "claimed"
+
+
+def test_fold_agrees_with_the_rules_written_out_per_event():
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    claimants = [("MoD", "RU"), ("Vostok", "RU"), ("GS", "UA"), ("Air Force", "UA"), ("ISW", "independent")]
+    stances = ["asserts", "revises", "denies", "corroborates", "retracts", "reports_fighting"]
+    rows = []
+    for e in range(400):
+        for _ in range(rng.integers(1, 6)):
+            who, party = claimants[rng.integers(len(claimants))]
+            rows.append((f"e{e:03d}", who, party, f"2026-02-{rng.integers(1, 6):02d}", stances[rng.integers(6)],
+                         {"launched": float(rng.integers(1, 99)) if rng.random() < 0.5 else None}))  # fmt: skip
+    claims = _claims(*rows)
+    events = pd.DataFrame({"event_id": [f"e{e:03d}" for e in range(401)]})  # e400 has no claims
+    folded = fold(events, claims).set_index("event_id")
+    records = claims.to_dict("records")
+    for event_id, group in claims.groupby("event_id"):
+        mine = [r for r in records if r["event_id"] == event_id]
+        assert folded.loc[event_id, "status"] == _status_by_hand(mine), event_id
+        assert folded.loc[event_id, "n_claims"] == len(group)
+        ordered = sorted(mine, key=lambda r: (r["stated_at"], r["claim_id"]))
+        assert folded.loc[event_id, "claimants"] == ";".join(dict.fromkeys(r["claimant"] for r in ordered))
+        assert folded.loc[event_id, "parties"] == ";".join(sorted({r["party"] for r in mine}))
+        standing = {c for c, r in {r["claimant"]: r for r in ordered}.items() if r["stance"] in ASSERTING}
+        stated = [r["launched"] for r in ordered
+                  if r["claimant"] in standing and r["stance"] in ASSERTING and pd.notna(r["launched"])]  # fmt: skip
+        expected = stated[-1] if stated else np.nan
+        assert folded.loc[event_id, "launched"] == expected or (
+            np.isnan(expected) and pd.isna(folded.loc[event_id, "launched"])
+        )
+    assert folded.loc["e400", "n_claims"] == 0 and folded.loc["e400", "status"] is None
