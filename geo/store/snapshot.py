@@ -1,0 +1,157 @@
+"""What the dashboard reads at start-up: folded events and their claims, kept beside the store.
+
+Reading a million events and 1.7 million claims out of a GeoPackage and
+folding them (:func:`geo.claims.fold`) takes around fifteen seconds here.
+A *snapshot* keeps the result in two uncompressed Arrow IPC files in a
+hidden folder next to the store (``data/.conflict.gpkg.snapshot/``), named
+after the store file's size and modification time and this code's version.
+Opening them is a memory map: text columns come back as Arrow-backed
+``str`` columns without being copied, so a million events are ready in well
+under a second and the operating system shares and evicts their pages.
+
+A snapshot is a cache, never the record: any write to the store changes its
+file time, the next read misses, rebuilds from the store and deletes the
+stale files. A folder that cannot be written just means no snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow as pa
+import shapely
+
+from geo import __version__, schema
+from geo.claims import fold
+from geo.store.base import Store
+
+__all__ = ["FORMAT", "read_display", "snapshot_dir"]
+
+_log = logging.getLogger(__name__)
+
+FORMAT = 1
+"""Bumped whenever what a snapshot holds changes, so old ones are rebuilt."""
+
+_GEOMETRY = "geometry_wkb"
+
+
+def snapshot_dir(location: str | os.PathLike[str]) -> Path:
+    """The hidden folder beside a store file that holds its snapshots."""
+    path = Path(location)
+    return path.with_name(f".{path.name}.snapshot")
+
+
+def _token(path: Path) -> str | None:
+    """A name that changes whenever the store file does (or this code's version); None for no file."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return f"v{FORMAT}-{__version__}-{info.st_size}-{info.st_mtime_ns}"
+
+
+def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Folded events and all claims of a store, from its snapshot when it is current.
+
+    Parameters
+    ----------
+    store : Store
+        The store; a GeoPackage store gets a snapshot beside its file.
+
+    Returns
+    -------
+    events : GeoDataFrame
+        :func:`geo.claims.fold` of every event, EPSG:4326. Text columns may be
+        Arrow-backed ``str`` rather than ``object``; missing text is missing
+        either way (``pd.isna``).
+    claims : DataFrame
+        Every claim, in stored order.
+
+    Notes
+    -----
+    The frames may be backed by a read-only memory map: treat them as
+    read-only (copy before changing a column).
+    """
+    path = Path(store.location)
+    token = _token(path)
+    if token is None:
+        return _fold(store)
+    folder = snapshot_dir(path)
+    events_file, claims_file = folder / f"{token}.events.arrow", folder / f"{token}.claims.arrow"
+    if events_file.exists() and claims_file.exists():
+        try:
+            return _read_events(events_file), _read_table(claims_file).to_pandas(split_blocks=True)
+        except (OSError, pa.ArrowException, ValueError) as err:  # damaged: rebuild it
+            _log.warning("snapshot %s unreadable (%s): rebuilding it", events_file, err)
+    events, claims = _fold(store)
+    if _token(path) != token:  # the store changed while it was read: do not label this state with the old name
+        return events, claims
+    try:
+        folder.mkdir(exist_ok=True)
+        _write_atomic(_table(events), events_file)
+        _write_atomic(_table(claims), claims_file)
+    except (OSError, pa.ArrowException) as err:
+        _log.info("no snapshot for %s: %s", path, err)
+        return events, claims
+    for old in folder.glob("*.arrow"):
+        if not old.name.startswith(token + "."):
+            old.unlink(missing_ok=True)
+    return _read_events(events_file), _read_table(claims_file).to_pandas(split_blocks=True)
+
+
+def _fold(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    claims = store.read_claims()
+    return fold(store.read_events(), claims), claims
+
+
+def _table(frame: pd.DataFrame) -> pa.Table:
+    """Arrow columns of a frame (geometry as WKB); numbers keep NaN (no validity mask), so reading copies nothing."""
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    arrays, names = [], []
+    for name in frame.columns:
+        if name == geometry:
+            continue
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column.dtype):
+            arrays.append(pa.array(column.to_numpy(dtype=float), type=pa.float64(), from_pandas=False))
+        elif pd.api.types.is_integer_dtype(column.dtype) or pd.api.types.is_datetime64_any_dtype(column.dtype):
+            arrays.append(pa.array(column, from_pandas=True))
+        else:
+            arrays.append(pa.array(column.astype(object).where(column.notna(), None), type=pa.large_string()))
+        names.append(name)
+    if geometry is not None:
+        arrays.append(pa.array(shapely.to_wkb(frame.geometry.to_numpy()), type=pa.binary()))
+        names.append(_GEOMETRY)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _read_table(path: Path) -> pa.Table:
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def _read_events(path: Path) -> gpd.GeoDataFrame:
+    table = _read_table(path)
+    frame = table.drop_columns([_GEOMETRY]).to_pandas(split_blocks=True)
+    geoms = shapely.from_wkb(table.column(_GEOMETRY).to_numpy(zero_copy_only=False))
+    for col in ("first_stated", "last_stated"):
+        if col in frame:
+            frame[col] = frame[col].astype("datetime64[ms]")
+    frame["n_claims"] = frame["n_claims"].astype(int)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=schema.CRS).to_numpy(), crs=schema.CRS)
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    """Write an Arrow IPC file beside its final name, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=max(1, table.num_rows))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
