@@ -40,7 +40,10 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
@@ -278,8 +281,17 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-@lru_cache(maxsize=4)
-def _display_coverage(reference_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _tolerance_for(zoom: int | None) -> float:
+    """Simplification fitting a zoom level: about a pixel, from 0.03° (whole map) down to 0.002° (a city)."""
+    if zoom is None or zoom <= 6:
+        return _DISPLAY_TOLERANCE
+    return {7: 0.01, 8: 0.005}.get(int(zoom), 0.002)
+
+
+@lru_cache(maxsize=8)
+def _display_coverage(
+    reference_dir: Path, tolerance: float = _DISPLAY_TOLERANCE
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Admin-1 regions and neighbouring countries simplified *together*, so shared borders stay aligned.
 
     Returns the regions (``code``, ``name``, ``country``; indexed by code) and
@@ -291,7 +303,7 @@ def _display_coverage(reference_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
     neighbours = admin0[~admin0["iso_a2"].isin(set(admin1["country"]))]
     geoms = np.concatenate([admin1.geometry.to_numpy(), neighbours.geometry.to_numpy()])
     geoms = shapely.intersection(geoms, shapely.box(*BASEMAP_BOX))
-    simple = _round_coords(shapely.coverage_simplify(geoms, _DISPLAY_TOLERANCE), 3)
+    simple = _round_coords(shapely.coverage_simplify(geoms, tolerance), 3 if tolerance >= 0.005 else 4)
     simple = np.array([_polygonal(g) for g in simple], dtype=object)
     regions = gpd.GeoDataFrame(
         {
@@ -308,9 +320,9 @@ def _display_coverage(reference_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
     return regions, others
 
 
-def _display_regions(reference_dir: Path) -> gpd.GeoDataFrame:
+def _display_regions(reference_dir: Path, tolerance: float = _DISPLAY_TOLERANCE) -> gpd.GeoDataFrame:
     """Admin-1 polygons simplified for display, with English names, indexed by ISO 3166-2 code."""
-    return _display_coverage(reference_dir)[0]
+    return _display_coverage(reference_dir, tolerance)[0]
 
 
 @lru_cache(maxsize=4)
@@ -876,15 +888,18 @@ class _Plan:
     points: dict[str, pd.DataFrame]  # layer -> events drawn at their own geometry
     grids: dict[str, gpd.GeoDataFrame]  # layer -> grid cells (when above max_features)
     region_events: pd.DataFrame  # non-impact events located only to a region, one row per (event, region)
-    impact_regions: pd.DataFrame  # impact events, one row per (event, region)
+    impact_regions: pd.DataFrame  # latest impact events of each region (its popup list), one row per (event, region)
     impact_counts: pd.DataFrame  # aggregate.by_region of the impact events
     not_drawn: int  # events with nothing more precise than a country
     synthetic: bool
     total: int
+    in_view: int | None = None  # located events inside the view (None: the whole map is drawn)
+    located: int = 0  # events drawn at a point or in a cell, anywhere
+    tolerance: float = _DISPLAY_TOLERANCE  # simplification of region outlines, for the zoom
 
 
 def _prepare(events: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """A read-only view with every column the map reads (missing ones empty), in EPSG:4326."""
+    """A read-only view with every column the map reads (missing ones empty), in EPSG:4326 (no copy)."""
     if events is None or len(events) == 0:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in _EVENT_COLUMNS})
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=schema.CRS), crs=schema.CRS)
@@ -892,8 +907,9 @@ def _prepare(events: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
         raise ValidationError(f"events must be a GeoDataFrame, got {type(events).__name__}", "build_map")
     if events.crs is not None and not events.crs.equals(schema.CRS):
         events = events.to_crs(schema.CRS)
-    columns = {c: _column(events, c) for c in _EVENT_COLUMNS}
-    return gpd.GeoDataFrame(columns, geometry=events.geometry.to_numpy(), crs=schema.CRS, index=events.index)
+    missing = {c: _column(events, c) for c in _EVENT_COLUMNS if c not in events.columns}
+    frame = events.assign(**missing) if missing else events
+    return frame[[*_EVENT_COLUMNS, events.geometry.name]]
 
 
 def _explode_regions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -908,39 +924,94 @@ def _explode_regions(frame: pd.DataFrame) -> pd.DataFrame:
     return out.drop_duplicates(subset=["event_id", "region"])
 
 
-def _plan(events: gpd.GeoDataFrame, layers: Sequence[str], max_features: int) -> _Plan:
-    ev = events[events["layer"].isin(layers)]
-    geoms = ev.geometry
-    has_geom = ~(geoms.isna() | geoms.is_empty).to_numpy()
-    precision = ev["geo_precision"].astype(object).to_numpy()
-    has_region = ev["admin1"].astype("string").str.strip().fillna("").ne("").to_numpy()
-    layer = ev["layer"].to_numpy()
-    is_impact = layer == "impact"
-    at_point = has_geom & np.isin(precision, POINT_PRECISIONS) & ~is_impact
-    at_region = ~at_point & has_region & ~np.isin(precision, ("country", "unknown"))
-    points = ev[at_point]
+def _latest_per_region(frame: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The ``k`` latest events of each region (newest first), one row per (event, region).
+
+    Only the distinct ``admin1`` values are split, and only the kept rows are
+    copied: a choropleth of 200,000 outage events lists 8 per region.
+    """
+    if frame.empty:
+        return frame.assign(region=pd.Series(dtype=object))
+    ends = frame["time_end"].to_numpy(dtype="datetime64[ms]").astype(np.int64)
+    ids = pa.array(frame["event_id"].astype(object).to_numpy(), type=pa.string())
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+    order = np.lexsort((rank, -ends))  # newest first, then by id (as _sorted_events)
+    codes, uniques = pd.factorize(frame["admin1"].to_numpy(dtype=object)[order])
+    parts = [list(dict.fromkeys(p.strip() for p in str(u).split(";") if p.strip())) for u in uniques]
+    lens = np.array([len(p) for p in parts] + [0], dtype=np.int64)
+    per_row = lens[codes]  # codes of missing values are -1: the 0 at the end
+    row_of = np.repeat(np.arange(len(order)), per_row)
+    offset = np.arange(len(row_of)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    flat = np.array([r for p in parts for r in p] or [""], dtype=object)
+    region = flat[(np.cumsum(lens) - lens)[codes[row_of]] + offset]
+    pairs = pd.DataFrame({"row": order[row_of], "region": region})
+    top = pairs.groupby("region", sort=False).head(k)
+    return frame.iloc[top["row"].to_numpy()].assign(region=top["region"].to_numpy())
+
+
+def _flags(series: pd.Series, values: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Membership of a text column, through pandas (Arrow-backed text is never turned into Python strings)."""
+    return series.isin(values).to_numpy(dtype=bool, na_value=False)
+
+
+def _in_view(geoms: npt.NDArray[np.object_], view: tuple[float, float, float, float]) -> npt.NDArray[np.bool_]:
+    """Whether each geometry's bounding box meets the view box (west, south, east, north)."""
+    bounds = shapely.bounds(geoms)
+    west, south, east, north = view
+    return (bounds[:, 2] >= west) & (bounds[:, 0] <= east) & (bounds[:, 3] >= south) & (bounds[:, 1] <= north)
+
+
+def _plan(
+    events: gpd.GeoDataFrame,
+    layers: Sequence[str],
+    max_features: int,
+    view: tuple[float, float, float, float] | None = None,
+) -> _Plan:
+    """Decide what each layer draws, touching only the columns needed and the rows drawn.
+
+    At a million events the map reads a handful of columns and copies only
+    the few thousand rows it draws (or the columns the grid counts).
+    """
+    geom_name = events.geometry.name
+    geoms = events.geometry.to_numpy()
+    in_layers = _flags(events["layer"], layers)
+    has_geom = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    is_impact = _flags(events["layer"], ("impact",))
+    admin1 = events["admin1"]
+    has_region = (admin1.notna() & admin1.astype("string").str.strip().fillna("").ne("")).to_numpy(dtype=bool)
+    at_point = in_layers & has_geom & _flags(events["geo_precision"], POINT_PRECISIONS) & ~is_impact
+    at_region = in_layers & ~at_point & has_region & ~_flags(events["geo_precision"], ("country", "unknown"))
+    shown = at_point.copy()
+    if view is not None:
+        rows = np.flatnonzero(at_point)
+        shown[rows] = _in_view(geoms[rows], view)
     point_layers: dict[str, pd.DataFrame] = {}
     grids: dict[str, gpd.GeoDataFrame] = {}
     for name in layers:
-        sub = points[points["layer"] == name]
-        if sub.empty:
+        rows = np.flatnonzero(shown & _flags(events["layer"], (name,)))
+        if len(rows) == 0:
             continue
-        if len(sub) > max_features:
-            grids[name] = aggregate.grid(sub, max_cells=min(2000, max_features))
+        if len(rows) > max_features:
+            cells = events[["layer", "status", "dataset", geom_name]].iloc[rows]
+            grids[name] = aggregate.grid(cells, max_cells=min(2000, max_features))
         else:
-            point_layers[name] = sub
-    region_frame = pd.DataFrame(ev[at_region & ~is_impact].drop(columns=ev.geometry.name))
-    impact_frame = pd.DataFrame(ev[at_region & is_impact].drop(columns=ev.geometry.name))
-    synthetic = bool((ev["dataset"] == schema.SYNTHETIC).any())
+            point_layers[name] = events.iloc[rows]
+    plain = events.drop(columns=geom_name)
+    region_frame = pd.DataFrame(plain.iloc[np.flatnonzero(at_region & ~is_impact)])
+    impact_frame = pd.DataFrame(plain.iloc[np.flatnonzero(at_region & is_impact)])  # narrow it for 100,000s
+    synthetic = bool(_flags(events["dataset"], (schema.SYNTHETIC,))[in_layers].any())
     return _Plan(
         points=point_layers,
         grids=grids,
         region_events=_explode_regions(region_frame),
-        impact_regions=_explode_regions(impact_frame),
+        impact_regions=_latest_per_region(impact_frame, MAX_EVENTS_PER_REGION),
         impact_counts=aggregate.by_region(impact_frame),
-        not_drawn=int((~at_point & ~at_region).sum()),
+        not_drawn=int((in_layers & ~at_point & ~at_region).sum()),
         synthetic=synthetic,
-        total=len(ev),
+        total=int(in_layers.sum()),
+        in_view=int(shown.sum()) if view is not None else None,
+        located=int(at_point.sum()),
     )
 
 
@@ -1019,8 +1090,8 @@ def _grid_features(layer: str, cells: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return features
 
 
-def _region_geometry(code: str) -> dict[str, Any] | None:
-    regions = _display_regions(settings.get().reference_dir)
+def _region_geometry(code: str, tolerance: float = _DISPLAY_TOLERANCE) -> dict[str, Any] | None:
+    regions = _display_regions(settings.get().reference_dir, tolerance)
     if code not in regions.index:
         return None
     return shapely.geometry.mapping(regions.geometry.loc[code])
@@ -1036,15 +1107,19 @@ def _label_point(code: str) -> list[float] | None:
 
 
 def _events_list_html(
-    frame: pd.DataFrame, claims_of: Mapping[str, list[dict[str, Any]]], names: Mapping[str, str]
+    frame: pd.DataFrame,
+    claims_of: Mapping[str, list[dict[str, Any]]],
+    names: Mapping[str, str],
+    total: int | None = None,
 ) -> str:
+    """The first events of a region's popup, and how many more there are (``total`` when more than ``frame``)."""
     shown = frame.head(MAX_EVENTS_PER_REGION)
     blocks = [
         f'<div class="cm-ev">{_event_html(row, claims_of.get(row["event_id"], []), names)}</div>'
         for row in shown.to_dict("records")
     ]
-    more = len(frame) - len(shown)
-    if more:
+    more = (len(frame) if total is None else total) - len(shown)
+    if more > 0:
         blocks.append(f'<div class="cm-m cm-ev">… and {more:,} more (filter to see them)</div>')
     return "".join(blocks)
 
@@ -1091,7 +1166,7 @@ def _region_features(
     features = []
     directions = {"capture": "top", "strike": "bottom", "talks": "right"}
     for (code, layer), group in frame.groupby(["region", "layer"], sort=True):
-        geometry = _region_geometry(code)
+        geometry = _region_geometry(code, plan.tolerance)
         if geometry is None:
             continue
         count = _region_count(layer, group)
@@ -1123,10 +1198,10 @@ def _impact_features(
     counts = plan.impact_counts
     lows = _breaks(counts["n"].to_numpy())
     colours = _ramp("impact", len(lows))
-    groups = dict(tuple(_sorted_events(plan.impact_regions).groupby("region", sort=False)))
+    groups = dict(tuple(plan.impact_regions.groupby("region", sort=False)))
     features = []
     for code, row in counts.iterrows():
-        geometry = _region_geometry(code)
+        geometry = _region_geometry(code, plan.tolerance)
         if geometry is None or code not in groups:
             continue
         kinds = sorted(((row[f"n_impact_{k}"], k) for k in schema.IMPACT_TYPES if row[f"n_impact_{k}"]), reverse=True)
@@ -1149,7 +1224,7 @@ def _impact_features(
                     },
                     "tip": head,
                     "popup": f'<div class="cm-pop"><div class="cm-t">{head}</div>'
-                    f"{_events_list_html(groups[code], claims_of, names)}</div>",
+                    f"{_events_list_html(groups[code], claims_of, names, total=int(row['n']))}</div>",
                 },
             }
         )
@@ -1310,6 +1385,8 @@ def _header_notes(plan: _Plan) -> list[str]:
     notes = []
     if plan.total == 0:
         notes.append("No events match the current filters.")
+    if plan.in_view is not None:
+        notes.append(f"This view: {plan.in_view:,} of {plan.located:,} located events (zoom out to see all).")
     if plan.not_drawn:
         notes.append(
             f"{_plural(plan.not_drawn, 'event has', 'events have')} no location more precise than a country "
@@ -1370,6 +1447,20 @@ def _check_layers(layers: Sequence[str]) -> tuple[str, ...]:
     if unknown:
         raise ValidationError(f"unknown map layer(s) {unknown}; choose from {', '.join(schema.LAYERS)}", "layers")
     return tuple(dict.fromkeys(layers))
+
+
+def _check_view(view: Sequence[float] | None) -> tuple[float, float, float, float] | None:
+    if view is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in view)
+    except (TypeError, ValueError):
+        raise ValidationError(f"view must be (west, south, east, north) in degrees, got {view!r}", "view") from None
+    if not (all(map(math.isfinite, (west, south, east, north))) and west < east and south < north):
+        raise ValidationError(
+            f"view must be (west, south, east, north) with west < east, south < north, got {view!r}", "view"
+        )
+    return west, south, east, north
 
 
 def _check_args(basemap: str, assets_mode: str, max_features: int) -> None:
@@ -1453,6 +1544,8 @@ def build_map(
     draw: bool = False,
     fit: bool = True,
     area: str | None = None,
+    view: tuple[float, float, float, float] | None = None,
+    zoom: int | None = None,
 ) -> folium.Map:
     """Assemble the folium map of folded, filtered events.
 
@@ -1485,16 +1578,26 @@ def build_map(
     area : str, optional
         WKT of the area filter (drawn on the map by the user): outlined, dashed, so a reader sees
         what the map is limited to.
+    view : (west, south, east, north), optional
+        Draw only what lies in this box (the part of the map on screen,
+        with a margin), opened at its centre and ``zoom`` instead of fitted:
+        a reader who zooms in gets the individual events of the view once
+        they are few enough, or finer cells. Region outlines are drawn in
+        full, at a simplification fitting the zoom.
+    zoom : int, optional
+        The zoom level to open ``view`` at (default 8).
 
     Returns
     -------
     folium.Map
-        The map; ``m.get_root().render()`` gives the page.
+        The map; ``m.get_root().render()`` gives the page. Its attribute
+        ``aggregated`` names the layers drawn as grid cells (a closer
+        ``view`` would show more detail).
 
     Raises
     ------
     ValidationError
-        If a layer, basemap, asset mode or ``max_features`` is invalid.
+        If a layer, basemap, asset mode, ``max_features`` or ``view`` is invalid.
     GeoError
         If local assets are asked for and the map would still need the
         network (see :func:`geo.assets.use_assets`).
@@ -1502,13 +1605,16 @@ def build_map(
     assets_mode = assets
     layers = _check_layers(layers)
     _check_args(basemap, assets_mode, max_features)
+    view = _check_view(view)
     prepared = _prepare(events)
-    plan = _plan(prepared, layers, int(max_features))
+    plan = _plan(prepared, layers, int(max_features), view)
+    if view is not None:
+        plan.tolerance = _tolerance_for(zoom or 8)
     names = _region_names()
 
     m = folium.Map(
-        location=(49.0, 33.0),
-        zoom_start=6,
+        location=(49.0, 33.0) if view is None else ((view[1] + view[3]) / 2, (view[0] + view[2]) / 2),
+        zoom_start=6 if view is None else int(zoom or 8),
         tiles=None,
         prefer_canvas=True,
         control_scale=True,
@@ -1544,7 +1650,8 @@ def build_map(
         ).add_to(m)
     if area:
         _add_area_outline(m, area)
-    if fit:
+    if fit and view is None:
         bounds = _bounds_of(plan) or DEFAULT_BOUNDS
         m.fit_bounds([list(bounds[0]), list(bounds[1])], max_zoom=10)
+    m.aggregated = tuple(plan.grids)  # type: ignore[attr-defined]  # layers drawn as cells: zooming in adds detail
     return use_assets(m, assets_mode, static_url)

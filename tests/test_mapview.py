@@ -572,3 +572,74 @@ def test_area_filter_is_outlined_on_the_map():
     text = html.get_root().render()
     assert '"dashArray": "6 4"' in text
     assert "[36.0, 47.5]" in text or "[36, 47.5]" in text
+
+
+# --- zooming in: the events of the view instead of cells -------------------------------------------------------
+
+
+def _point_coords(features: list[dict]) -> np.ndarray:
+    return np.array([f["geometry"]["coordinates"] for f in features if f["geometry"]["type"] == "Point"])
+
+
+@pytest.mark.parametrize("max_features", [200, 1000, 3000])
+def test_the_feature_cap_holds_for_every_layer_whatever_the_count(synthetic_20k, max_features):
+    events, claims = synthetic_20k
+    m = build_map(events, claims, max_features=max_features)
+    for name, features in _layers(m).items():
+        assert len(features) <= max(max_features, 2000), name  # cells: at most min(2000, max_features) + one
+        if "(aggregated)" not in name:
+            assert len(features) <= max_features
+    assert set(m.aggregated) == {"capture", "strike"}
+
+
+def test_zooming_in_draws_the_events_of_the_view(synthetic_20k):
+    events, claims = synthetic_20k
+    whole = _layers(build_map(events, claims, max_features=500))
+    assert f"{MAP_LAYER_NAMES['strike']} (aggregated)" in whole
+    box = (37.3, 47.8, 38.0, 48.3)  # around Donetsk
+    m = build_map(events, claims, max_features=500, view=box, zoom=10)
+    layers = _layers(m)
+    strikes = layers[MAP_LAYER_NAMES["strike"]]  # few enough in the view: drawn one by one
+    xy = _point_coords(strikes)
+    assert 0 < len(strikes) <= 500
+    assert (xy[:, 0] >= box[0]).all() and (xy[:, 0] <= box[2]).all()
+    assert (xy[:, 1] >= box[1]).all() and (xy[:, 1] <= box[3]).all()
+    located = events[(events["layer"] == "strike") & events["geo_precision"].isin(["exact", "near"])]
+    inside = located.geometry.x.between(box[0], box[2]) & located.geometry.y.between(box[1], box[3])
+    assert len(strikes) == int(inside.sum())  # every strike of the view, no other
+    assert "(aggregated)" not in " ".join(name for name in layers if name.startswith(MAP_LAYER_NAMES["strike"]))
+    page = _decoded(m.get_root().render())
+    points = events["geo_precision"].isin(["exact", "near"]) & (events["layer"] != "impact")  # impacts: regions
+    assert re.search(rf"This view: {len(strikes) + len(layers.get(MAP_LAYER_NAMES['capture'], [])):,} of "
+                     rf"{int(points.sum()):,} located events", page)  # fmt: skip
+    assert '"zoom": 10' in page or "zoom: 10" in page  # opens at the reader's zoom, not fitted
+
+
+def test_a_wide_view_with_many_events_gets_finer_cells(synthetic_20k):
+    events, claims = synthetic_20k
+    coarse = build_map(events, claims, max_features=200)
+    fine = build_map(events, claims, max_features=200, view=(34.0, 46.0, 40.0, 50.0), zoom=7)
+    name = f"{MAP_LAYER_NAMES['strike']} (aggregated)"
+    size = [abs(c["geometry"]["coordinates"][0][2][0] - c["geometry"]["coordinates"][0][0][0]) for c in
+            (_layers(coarse)[name][0], _layers(fine)[name][0])]  # fmt: skip
+    assert size[1] < size[0]
+    assert len(_layers(fine)[name]) <= 200
+
+
+def test_region_outlines_are_simplified_for_the_zoom():
+    events, claims = _seed()
+
+    def coordinates(m: folium.Map) -> int:
+        features = _layers(m)[MAP_LAYER_NAMES["impact"]]
+        return sum(shapely.get_num_coordinates(shapely.geometry.shape(f["geometry"])) for f in features)
+
+    whole = coordinates(build_map(events, claims, layers=("impact",)))
+    close = coordinates(build_map(events, claims, layers=("impact",), view=(30.0, 44.0, 42.0, 54.0), zoom=9))
+    assert close > whole * 1.5
+
+
+@pytest.mark.parametrize("view", [(1, 2, 3), (40, 50, 30, 60), ("a", 1, 2, 3), (0, 0, float("nan"), 1)])
+def test_a_bad_view_is_refused(view):
+    events, claims = _seed()
+    with pytest.raises(ValidationError, match="view must be"):
+        build_map(events, claims, view=view)
