@@ -19,8 +19,10 @@ if not components.nothing_matches(events, "capture claims"):
     components.event_map(events, claims, flt, layers=("capture",), key="map-captures")
     st.subheader("Claims and answers")
     st.caption("Each claimant's latest statement; denials and counter-claims from the other side sit beside them.")
+    listed, listed_claims, matched = data.latest(flt)
+    components.table_note(len(listed), matched, "capture claims")
     st.dataframe(
-        statement_table(events, claims),
+        statement_table(listed, listed_claims),
         hide_index=True,
         width="stretch",
         column_order=["stated_at", "title", "claimant", "party", "stance", "figures", "text", "source_url"],

@@ -9,7 +9,7 @@ from geo.stats import key_figures
 from ui import components, data, state
 
 flt = state.current()
-events, claims = data.filtered(flt)
+events = data.events(flt)  # the map looks up the claims it shows: 1.7M need no filtering
 
 components.header("Overview", flt, events)
 if not components.nothing_matches(events):
@@ -34,5 +34,5 @@ if not components.nothing_matches(events):
         "A sum of claims: different officials' counts can overlap.",
     )
     cols[5].metric("Regions affected", figs["regions_affected"], help=f"{figs['impacts']} impact events")
-    components.event_map(events, claims, flt, key="map-overview")
+    components.event_map(events, data.load().claims, flt, key="map-overview")
     st.altair_chart(timeline(events, data.talks(flt), selectable=False, height=160), width="stretch")

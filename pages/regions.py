@@ -30,8 +30,10 @@ if not components.nothing_matches(events, "impacts"):
             "time_end": st.column_config.DateColumn("To"),
         },
     )
+    listed, listed_claims, matched = data.latest(flt)
+    components.table_note(len(listed), matched, "impact events")
     st.dataframe(
-        statement_table(events, claims),
+        statement_table(listed, listed_claims),
         hide_index=True,
         width="stretch",
         column_order=["stated_at", "title", "claimant", "figures", "text", "source_url"],

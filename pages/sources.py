@@ -8,11 +8,13 @@ from geo.sources import claims_table
 from ui import components, data, state
 
 flt = state.current()
-events, claims = data.filtered(flt)
+events = data.events(flt)
+listed, claims, matched = data.latest(flt)
 
 components.header("Sources", flt, events)
+components.table_note(len(listed), matched)
 query = st.text_input("Search claims", key="sources_search", placeholder="claimant, place, publisher, words…")
-table = claims_table(events, claims, search=query)
+table = claims_table(listed, claims, search=query)
 if not components.nothing_matches(table, "claims"):
     st.caption(f"{len(table):,} claims, disputed events first.")
     st.dataframe(

@@ -18,8 +18,10 @@ if not components.nothing_matches(events, "strikes"):
     components.event_map(events, claims, flt, layers=("strike",), key="map-strikes")
     st.subheader("Latest figures per claimant")
     history = st.toggle("Show every revision", key="strikes_history")
+    listed, listed_claims, matched = data.latest(flt)
+    components.table_note(len(listed), matched, "strikes")
     st.dataframe(
-        statement_table(events, claims, current_only=not history),
+        statement_table(listed, listed_claims, current_only=not history),
         hide_index=True,
         width="stretch",
         column_order=["stated_at", "title", "claimant", "party", "figures", "revisions", "current", "source_url"],

@@ -8,7 +8,7 @@ from geo.charts import SELECTION, selection_dates, timeline
 from ui import components, data, state
 
 flt = state.current()
-events, claims = data.filtered(flt)
+events = data.events(flt)
 
 components.header("Timeline", flt, events)
 if not components.nothing_matches(events):

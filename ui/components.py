@@ -32,6 +32,15 @@ def caption(flt: Filter, events: pd.DataFrame) -> None:
     st.caption(f"{flt.describe()} · {len(events):,} events · claims by parties, not independently verified")
 
 
+def table_note(shown: int, total: int, what: str = "events") -> None:
+    """Say when a table lists only the latest events of a large selection."""
+    if shown < total:
+        st.caption(
+            f"Listing the statements of the {shown:,} latest of {total:,} {what}. The map and charts count all of "
+            "them; narrow the dates or regions to list others, or export them all from the Export page."
+        )
+
+
 def nothing_matches(events: pd.DataFrame, what: str = "events") -> bool:
     """Say so when a filter matches nothing; True when there is nothing to show."""
     if len(events):
@@ -68,10 +77,70 @@ def map_settings() -> None:
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
 def _map(
-    _events: gpd.GeoDataFrame, _claims: pd.DataFrame, key: tuple, layers: tuple[str, ...], basemap: str, assets: str
+    _events: gpd.GeoDataFrame,
+    _claims: pd.DataFrame,
+    key: tuple,
+    layers: tuple[str, ...],
+    basemap: str,
+    assets: str,
+    view: tuple | None = None,
 ) -> folium.Map:
     flt = key[-1]
-    return build_map(_events, _claims, layers=layers, draw=True, basemap=basemap, assets=assets, area=flt.area)
+    box, zoom = (view[0], view[1]) if view else (None, None)
+    return build_map(
+        _events, _claims, layers=layers, draw=True, basemap=basemap, assets=assets, area=flt.area, view=box, zoom=zoom
+    )
+
+
+def _bounds(out: dict | None) -> tuple[tuple[float, float, float, float], int] | None:
+    """The view st_folium reported: (west, south, east, north) and the zoom level."""
+    try:
+        sw, ne = out["bounds"]["_southWest"], out["bounds"]["_northEast"]  # type: ignore[index]
+        box = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+        zoom = int(out["zoom"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (box, zoom) if box[0] < box[2] and box[1] < box[3] else None
+
+
+def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def _widened(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The view with half its size again on every side: panning a little needs no new map."""
+    west, south, east, north = box
+    dx, dy = (east - west) / 2, (north - south) / 2
+    return (max(-180.0, west - dx), max(-85.0, south - dy), min(180.0, east + dx), min(85.0, north + dy))
+
+
+def _follow_view(out: dict | None, key: str, m: folium.Map, view: tuple | None) -> None:
+    """Zooming in on aggregated cells asks for the events of the view; zooming back out returns to the whole map.
+
+    The detail map is built for the view widened on every side and opens at
+    the reader's zoom, so panning within it or rerunning for another reason
+    sends the same map (no redraw); a zoom change or a pan out of it builds
+    the next one.
+    """
+    seen = _bounds(out)
+    if seen is None:
+        return
+    box, zoom = seen
+    home_key, view_key = f"{key}_home_zoom", f"{key}_view"
+    if view is None:
+        if not getattr(m, "aggregated", ()):
+            return
+        home = st.session_state.setdefault(home_key, zoom)  # the first zoom the whole map was seen at
+        if zoom <= home:
+            st.session_state[home_key] = zoom
+            return
+    elif zoom <= st.session_state.get(home_key, 0):
+        del st.session_state[view_key]
+        st.rerun()
+    elif zoom == view[1] and _inside(box, view[0]):
+        return
+    st.session_state[view_key] = (_widened(box), zoom)
+    st.rerun()
 
 
 def event_map(
@@ -84,19 +153,22 @@ def event_map(
 ) -> None:
     """Draw the filtered events on the map; an area drawn on it becomes the area filter.
 
-    The folium map is built once per (filter, layers, basemap) and a copy of it
-    is rendered each run: st_folium gives the elements stable names, so a rerun
-    that changes nothing sends the same script and the map is not redrawn.
+    The folium map is built once per (filter, layers, basemap, view) and a
+    copy of it is rendered each run: st_folium gives the elements stable
+    names, so a rerun that changes nothing sends the same script and the map
+    is not redrawn. Where a layer is aggregated into cells, zooming in
+    replaces the cells with the events of the view (or finer cells).
     """
     basemap = st.session_state.get("m_basemap") or "offline"
     assets = "cdn" if st.session_state.get("m_cdn") else "local"
-    m = _map(events, claims, data.cache_key(flt), tuple(layers), basemap, assets)
+    view = st.session_state.get(f"{key}_view")
+    m = _map(events, claims, data.cache_key(flt), tuple(layers), basemap, assets, view)
     out = st_folium(
         copy.deepcopy(m),  # st_folium renames the elements it renders: keep the cached map pristine
         key=key,
         height=MAP_HEIGHT,
         use_container_width=True,
-        returned_objects=["last_active_drawing"],
+        returned_objects=["last_active_drawing", "bounds", "zoom"],
     )
     with st.popover("Export this map"):
         exporting.controls(flt, key=f"{key}_export")
@@ -105,3 +177,5 @@ def event_map(
         wkt = shapely.geometry.shape(drawing["geometry"]).wkt
         if wkt != flt.area:
             state.request(area=wkt)
+            return
+    _follow_view(out, key, m, view)

@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import claims as claims_mod
 from geo import settings
 from geo.filters import Filter, apply, filter_claims, talks_for
 from geo.store import open_store
+from geo.store.snapshot import read_display
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,10 @@ def _version(location: str) -> float:
         return 0.0
 
 
-@st.cache_resource(show_spinner="Loading events…", max_entries=4)
+@st.cache_resource(show_spinner="Loading events…", max_entries=2)
 def _load(location: str, version: float) -> Data:
-    store = open_store(location)
-    events = store.read_events()
-    claims = store.read_claims()
-    return Data(claims_mod.fold(events, claims), claims)
+    # A memory-mapped snapshot of the folded store (geo.store.snapshot): a million events load in about a second.
+    return Data(*read_display(open_store(location)))
 
 
 def location() -> str:
@@ -52,18 +50,49 @@ def load() -> Data:
     return _load(loc, _version(loc))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)  # shared, not copied: callers never modify it
-def _filtered(location: str, version: float, flt: Filter) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    data = _load(location, version)
-    events = apply(data.events, flt)
-    return events, filter_claims(data.claims, events)
+# Shared, not copied: callers never modify them. Few entries: at a million events one filtered copy is ~100s of MB.
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _events(location: str, version: float, flt: Filter) -> gpd.GeoDataFrame:
+    return apply(_load(location, version).events, flt)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _claims(location: str, version: float, flt: Filter) -> pd.DataFrame:
+    return filter_claims(_load(location, version).claims, _events(location, version, flt))
+
+
+def events(flt: Filter) -> gpd.GeoDataFrame:
+    """Events matching a filter, cached on the filter."""
+    load()
+    loc = location()
+    return _events(loc, _version(loc), flt)
 
 
 def filtered(flt: Filter) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Events and claims matching a filter, cached on the filter."""
+    """Events and their claims matching a filter, cached on the filter."""
     load()
     loc = location()
-    return _filtered(loc, _version(loc), flt)
+    return _events(loc, _version(loc), flt), _claims(loc, _version(loc), flt)
+
+
+TABLE_EVENTS = 5000
+"""Most events whose statements a page lists: a table the browser can hold (the map and charts show all)."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _latest(location: str, version: float, flt: Filter, limit: int) -> tuple[gpd.GeoDataFrame, pd.DataFrame, int]:
+    events = _events(location, version, flt)
+    if len(events) > limit:
+        order = events["time_end"].to_numpy(dtype="datetime64[ms]").argsort(kind="stable")
+        events = events.iloc[order[-limit:][::-1]]
+    return events, filter_claims(_load(location, version).claims, events), len(_events(location, version, flt))
+
+
+def latest(flt: Filter, limit: int = TABLE_EVENTS) -> tuple[gpd.GeoDataFrame, pd.DataFrame, int]:
+    """The latest ``limit`` events matching a filter (by end date), their claims, and how many match in all."""
+    load()
+    loc = location()
+    return _latest(loc, _version(loc), flt, limit)
 
 
 def cache_key(flt: Filter) -> tuple:
