@@ -1592,7 +1592,8 @@ def build_map(
     folium.Map
         The map; ``m.get_root().render()`` gives the page. Its attribute
         ``aggregated`` names the layers drawn as grid cells (a closer
-        ``view`` would show more detail).
+        ``view`` would show more detail), ``data_bounds`` is the box
+        (west, south, east, north) of what is drawn (None with a ``view``).
 
     Raises
     ------
@@ -1650,8 +1651,10 @@ def build_map(
         ).add_to(m)
     if area:
         _add_area_outline(m, area)
+    bounds = _bounds_of(plan) if view is None else None
+    m.data_bounds = None if bounds is None else (bounds[0][1], bounds[0][0], bounds[1][1], bounds[1][0])  # type: ignore[attr-defined]
     if fit and view is None:
-        bounds = _bounds_of(plan) or DEFAULT_BOUNDS
+        bounds = bounds or DEFAULT_BOUNDS
         m.fit_bounds([list(bounds[0]), list(bounds[1])], max_zoom=10)
     m.aggregated = tuple(plan.grids)  # type: ignore[attr-defined]  # layers drawn as cells: zooming in adds detail
     return use_assets(m, assets_mode, static_url)

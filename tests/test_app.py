@@ -254,3 +254,58 @@ def test_export_page_prepares_a_download_of_the_filtered_view(store_env):
 def test_every_map_has_an_export_button(store_env):
     at = _app("pages/strikes.py")
     assert any(p.proto.popover.label == "Export this map" for p in at.get("popover"))
+
+
+# --- many events: cells, the view's events on zooming in, tables of the latest -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def _synthetic_store(tmp_path_factory) -> Path:
+    from geo.store import open_store
+    from geo.store.snapshot import read_display
+    from geo.synthetic import write_synthetic
+
+    path = tmp_path_factory.mktemp("many") / "conflict.gpkg"
+    store = open_store(path)  # the bundled data, and 12,000 synthetic events
+    write_synthetic(store, 12_000, seed=5)
+    read_display(store)
+    return path
+
+
+@pytest.fixture
+def many_events(_synthetic_store, monkeypatch):
+    from geo import settings
+
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(_synthetic_store))
+    settings.reload()
+    yield _synthetic_store
+    monkeypatch.delenv("CONFLICTMAP_STORE")
+    settings.reload()
+
+
+def test_many_events_are_sent_as_cells_and_labelled_synthetic(many_events):
+    at = _app()
+    script = _map_script(at)
+    assert "(aggregated)" in script and "SYNTHETIC data" in script
+    assert "This view:" not in script
+    assert any("SYNTHETIC test data" in w.value for w in at.warning)
+
+
+def test_zooming_in_on_cells_draws_the_events_of_the_view(many_events):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["map-overview_view"] = ((37.3, 47.8, 38.0, 48.3), 10)  # what st_folium's bounds turn into
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    script = _map_script(at)
+    assert "This view:" in script
+    assert "Strikes (aggregated)" not in script and "Claimed captures (aggregated)" not in script
+    assert script.count("cm-synth") >= 20  # individual synthetic events, each popup labelled SYNTHETIC
+
+
+def test_tables_list_the_latest_events_of_a_large_selection(many_events):
+    at = _app("pages/strikes.py")
+    note = next(c.value for c in at.caption if c.value.startswith("Listing the statements of"))
+    matched = int(_caption(at).split(" events · ")[0].rsplit("· ", 1)[-1].replace(",", ""))
+    assert f"5,000 latest of {matched:,} strikes" in note
+    table = at.dataframe[0].value
+    assert table["title"].nunique() <= 5000 and len(table) >= 5000

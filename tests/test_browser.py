@@ -201,3 +201,42 @@ def test_drawing_an_area_on_the_map_filters_by_it(page):
     assert "area" in caption.lower(), caption
     page.shot("overview-area")
     assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def many_server(tmp_path_factory, streamlit_server):
+    from geo.store import open_store
+    from geo.synthetic import write_synthetic
+
+    path = tmp_path_factory.mktemp("many") / "conflict.gpkg"
+    write_synthetic(open_store(path), 12_000, seed=5)
+    return streamlit_server("app.py", CONFLICTMAP_STORE=str(path))
+
+
+_LEAFLET_MAP = "() => Object.values(window).find((v) => v instanceof L.Map)"
+_MAP_TEXT_HAS = (
+    "(t) => !!document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
+    "?.contentDocument?.body?.textContent?.includes(t)"
+)
+
+
+def test_zooming_in_on_cells_brings_the_events_of_the_view(browser, many_server):
+    page = _Page(browser, many_server)
+    try:
+        frame = page.open("/").map_frame()
+        legend = frame.locator(".cm-legend, .leaflet-control").filter(has_text="aggregated").first
+        legend.wait_for(timeout=60_000)
+        body = frame.locator("body")
+        assert "This view:" not in body.inner_text()
+        body.evaluate(f"() => {{ ({_LEAFLET_MAP})().setView([48.0, 37.8], 10); }}")
+        page.page.wait_for_function(_MAP_TEXT_HAS, arg="This view:", timeout=60_000)  # a note of the folded legend
+        frame = page.map_frame()
+        text = frame.locator("body").text_content()
+        assert "Strikes (aggregated)" not in text and "Claimed captures (aggregated)" not in text
+        assert frame.locator("body").evaluate(f"() => ({_LEAFLET_MAP})().getZoom()") == 10  # the reader's zoom kept
+        page.shot("overview-zoomed-in")
+        frame.locator("body").evaluate(f"() => {{ ({_LEAFLET_MAP})().setZoom(4); }}")
+        page.page.wait_for_function(f"(t) => !({_MAP_TEXT_HAS})(t)", arg="This view:", timeout=60_000)
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.close()

@@ -92,6 +92,10 @@ def _map(
     )
 
 
+def _no_bounds() -> list[list[None]]:
+    return [[None, None], [None, None]]
+
+
 def _bounds(out: dict | None) -> tuple[tuple[float, float, float, float], int] | None:
     """The view st_folium reported: (west, south, east, north) and the zoom level."""
     try:
@@ -114,27 +118,34 @@ def _widened(box: tuple[float, float, float, float]) -> tuple[float, float, floa
     return (max(-180.0, west - dx), max(-85.0, south - dy), min(180.0, east + dx), min(85.0, north + dy))
 
 
+def _covers(view: tuple[float, ...], data: tuple[float, ...] | None) -> bool:
+    """Whether a view shows (nearly) all of the data's box: the whole map, not a zoom into it."""
+    if data is None:
+        return True
+    dx, dy = (data[2] - data[0]) * 0.2, (data[3] - data[1]) * 0.2
+    return _inside((data[0] + dx, data[1] + dy, data[2] - dx, data[3] - dy), view)
+
+
 def _follow_view(out: dict | None, key: str, m: folium.Map, view: tuple | None) -> None:
     """Zooming in on aggregated cells asks for the events of the view; zooming back out returns to the whole map.
 
     The detail map is built for the view widened on every side and opens at
     the reader's zoom, so panning within it or rerunning for another reason
     sends the same map (no redraw); a zoom change or a pan out of it builds
-    the next one.
+    the next one. Whether the reader is zoomed in is decided by comparing the
+    view with the box of the whole map's data (kept when leaving it), never
+    by an order of events.
     """
     seen = _bounds(out)
     if seen is None:
         return
     box, zoom = seen
-    home_key, view_key = f"{key}_home_zoom", f"{key}_view"
+    home_key, view_key = f"{key}_home", f"{key}_view"
     if view is None:
-        if not getattr(m, "aggregated", ()):
+        st.session_state[home_key] = getattr(m, "data_bounds", None)
+        if not getattr(m, "aggregated", ()) or _covers(box, st.session_state[home_key]):
             return
-        home = st.session_state.setdefault(home_key, zoom)  # the first zoom the whole map was seen at
-        if zoom <= home:
-            st.session_state[home_key] = zoom
-            return
-    elif zoom <= st.session_state.get(home_key, 0):
+    elif _covers(box, st.session_state.get(home_key)):
         del st.session_state[view_key]
         st.rerun()
     elif zoom == view[1] and _inside(box, view[0]):
@@ -163,8 +174,12 @@ def event_map(
     assets = "cdn" if st.session_state.get("m_cdn") else "local"
     view = st.session_state.get(f"{key}_view")
     m = _map(events, claims, data.cache_key(flt), tuple(layers), basemap, assets, view)
+    shown = copy.deepcopy(m)  # st_folium renames the elements it renders: keep the cached map pristine
+    # st_folium's value before the browser reports one holds the bounds of every feature, walked in Python on each
+    # run; the browser reports the real view, so none is given (a default view would also read as a zoom).
+    shown.get_bounds = _no_bounds
     out = st_folium(
-        copy.deepcopy(m),  # st_folium renames the elements it renders: keep the cached map pristine
+        shown,
         key=key,
         height=MAP_HEIGHT,
         use_container_width=True,
