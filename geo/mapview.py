@@ -630,11 +630,20 @@ _ON_EACH_FEATURE = folium.JsCode(
             layer.on("add", function() { badge.addTo(layer._map); });
             layer.on("remove", function() { badge.remove(); });
         }
+        if (p.cell) {
+            // A grid cell: [events, one count per status, synthetic]; the words are put together here.
+            var c = p.cell, unit = String(p.unit).split("|"), mix = [], fmt = function(v) {
+                return v.toLocaleString("en");
+            };
+            for (var i = 0; i < STATUSES.length; i++) { if (c[i + 1]) { mix.push(STATUSES[i] + " " + fmt(c[i + 1])); } }
+            p.tip = "<b>" + fmt(c[0]) + " " + unit[0] + "</b> in this " + unit[1] + "° cell<br>" + mix.join(" · ")
+                + (c[STATUSES.length + 1] ? "<br>" + fmt(c[STATUSES.length + 1]) + " synthetic" : "");
+        }
         if (p.tip) {
             layer.bindTooltip(p.tip, {sticky: true});
         }
     }
-    """
+    """.replace("STATUSES", json.dumps(list(schema.STATUSES)))
 )
 _POINT_TO_LAYER = folium.CircleMarker(location=(0.0, 0.0), radius=6, fill=True)
 
@@ -1071,9 +1080,8 @@ def _grid_features(layer: str, cells: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     noun = {"capture": "capture claims", "strike": "strikes", "impact": "impact events", "talks": "talks"}[layer]
     features = []
     for row in cells.itertuples(index=False):
-        mix = " · ".join(f"{s} {getattr(row, f'n_{s}'):,}" for s in schema.STATUSES if getattr(row, f"n_{s}"))
-        synthetic = f"<br>{row.synthetic:,} synthetic" if row.synthetic else ""
-        tip = f"<b>{row.n:,} {noun}</b> in this {step:g}° cell<br>{_e(mix)}{synthetic}"
+        # Counts, not text: the tooltip is written in the browser (_ON_EACH_FEATURE), which keeps a cell ~200 bytes.
+        numbers = [int(row.n), *(int(getattr(row, f"n_{s}")) for s in schema.STATUSES), int(row.synthetic)]
         colour = colours[_class_of(row.n, lows)]
         x0, y0, x1, y1 = (round(v, 6) for v in (row.minx, row.miny, row.maxx, row.maxy))
         ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
@@ -1083,7 +1091,8 @@ def _grid_features(layer: str, cells: gpd.GeoDataFrame) -> list[dict[str, Any]]:
                 "geometry": {"type": "Polygon", "coordinates": [ring]},
                 "properties": {
                     "style": {"color": edge, "weight": 0.6, "opacity": 0.7, "fillColor": colour, "fillOpacity": 0.7},
-                    "tip": tip,
+                    "cell": numbers,
+                    "unit": f"{noun}|{step:g}",
                 },
             }
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.charts import timeline
-from geo.stats import key_figures
 from ui import components, data, state
 
 flt = state.current()
@@ -13,7 +12,7 @@ events = data.events(flt)  # the map looks up the claims it shows: 1.7M need no 
 
 components.header("Overview", flt, events)
 if not components.nothing_matches(events):
-    figs = key_figures(events)
+    figs = data.key_figures(flt)
     cols = st.columns(6)
     for col, side in zip(cols[:2], ("RU", "UA"), strict=True):
         counts = figs["captures"].get(side, {})

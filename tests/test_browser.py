@@ -214,9 +214,9 @@ def many_server(tmp_path_factory, streamlit_server):
 
 
 _LEAFLET_MAP = "() => Object.values(window).find((v) => v instanceof L.Map)"
-_MAP_TEXT_HAS = (
-    "(t) => !!document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
-    "?.contentDocument?.body?.textContent?.includes(t)"
+_MAP_TEXT_HAS = (  # every map frame (a new map comes in a new frame; the old one goes a moment later)
+    "(t) => { const f = [...document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"]')];"
+    " return f.length === 1 && !!f[0].contentDocument?.body?.textContent?.includes(t); }"
 )
 
 
@@ -237,6 +237,7 @@ def test_zooming_in_on_cells_brings_the_events_of_the_view(browser, many_server)
         page.shot("overview-zoomed-in")
         frame.locator("body").evaluate(f"() => {{ ({_LEAFLET_MAP})().setZoom(4); }}")
         page.page.wait_for_function(f"(t) => !({_MAP_TEXT_HAS})(t)", arg="This view:", timeout=60_000)
+        page.page.wait_for_function(_MAP_TEXT_HAS, arg="(aggregated)", timeout=60_000)  # the whole map again
         assert page.errors == [] and page.blocked == []
     finally:
         page.close()

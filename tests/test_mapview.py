@@ -278,7 +278,9 @@ def test_large_layers_are_aggregated_into_cells(synthetic_20k):
         name = f"{MAP_LAYER_NAMES[layer]} (aggregated)"
         assert name in layers and MAP_LAYER_NAMES[layer] not in layers
         cell = layers[name][0]
-        assert cell["geometry"]["type"] == "Polygon" and " in this " in cell["properties"]["tip"]
+        assert cell["geometry"]["type"] == "Polygon"
+        counts = cell["properties"]["cell"]  # [events, per status…, synthetic]: the browser writes the tooltip
+        assert counts[0] == sum(counts[1:-1]) and counts[-1] == counts[0]  # all synthetic, every one has a status
     text = _decoded(page)
     n_captures = int((events["layer"] == "capture").sum())
     assert re.search(rf"aggregated: {n_captures:,} events in [\d,]+ cells", text)
@@ -523,6 +525,17 @@ def test_large_synthetic_map_draws_cells_in_chromium(visit, site, synthetic_20k)
     drawn = _drawn(page, visit.map_js())
     assert drawn["polygons"] > 500 and drawn["markers"] < 3000
     assert "SYNTHETIC data" in page.locator(".cm-legend").inner_text()
+    tip = page.evaluate(
+        """(name) => {
+            let tip = null;
+            window[name].eachLayer(l => {
+                if (!tip && l.feature && l.feature.properties.cell && l.getTooltip()) tip = l.getTooltip().getContent();
+            });
+            return tip;
+        }""",
+        visit.map_js(),
+    )  # the cell's counts written out in the browser
+    assert re.fullmatch(r"<b>[\d,]+ (capture claims|strikes)</b> in this [\d.]+° cell<br>.*\d synthetic", tip), tip
     visit.shot("map_synthetic")
     assert visit.errors == [] and visit.blocked == []
 

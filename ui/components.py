@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import schema
 from geo.filters import Filter
 from geo.mapview import build_map
-from ui import data, exporting, state
+from ui import data, exporting, leaflet, state
 
 MAP_HEIGHT = 560
 
@@ -84,16 +81,13 @@ def _map(
     basemap: str,
     assets: str,
     view: tuple | None = None,
-) -> folium.Map:
+) -> leaflet.Rendered:
     flt = key[-1]
     box, zoom = (view[0], view[1]) if view else (None, None)
-    return build_map(
+    m = build_map(
         _events, _claims, layers=layers, draw=True, basemap=basemap, assets=assets, area=flt.area, view=box, zoom=zoom
     )
-
-
-def _no_bounds() -> list[list[None]]:
-    return [[None, None], [None, None]]
+    return leaflet.render(m)  # rendered once; the folium objects are not kept
 
 
 def _bounds(out: dict | None) -> tuple[tuple[float, float, float, float], int] | None:
@@ -111,6 +105,10 @@ def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
+def _area(box: tuple[float, ...]) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
 def _widened(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """The view with half its size again on every side: panning a little needs no new map."""
     west, south, east, north = box
@@ -119,14 +117,15 @@ def _widened(box: tuple[float, float, float, float]) -> tuple[float, float, floa
 
 
 def _covers(view: tuple[float, ...], data: tuple[float, ...] | None) -> bool:
-    """Whether a view shows (nearly) all of the data's box: the whole map, not a zoom into it."""
-    if data is None:
-        return True
-    dx, dy = (data[2] - data[0]) * 0.2, (data[3] - data[1]) * 0.2
-    return _inside((data[0] + dx, data[1] + dy, data[2] - dx, data[3] - dy), view)
+    """Whether a view is about the size of the whole map's data box (not a zoom into it).
+
+    By area: a fitted view may crop the box a little (the frame settles its
+    size after Leaflet fitted it), while one zoom level in is a quarter of it.
+    """
+    return data is None or _area(view) >= 0.3 * _area(data)
 
 
-def _follow_view(out: dict | None, key: str, m: folium.Map, view: tuple | None) -> None:
+def _follow_view(out: dict | None, key: str, m: leaflet.Rendered, view: tuple | None) -> None:
     """Zooming in on aggregated cells asks for the events of the view; zooming back out returns to the whole map.
 
     The detail map is built for the view widened on every side and opens at
@@ -142,14 +141,14 @@ def _follow_view(out: dict | None, key: str, m: folium.Map, view: tuple | None) 
     box, zoom = seen
     home_key, view_key = f"{key}_home", f"{key}_view"
     if view is None:
-        st.session_state[home_key] = getattr(m, "data_bounds", None)
-        if not getattr(m, "aggregated", ()) or _covers(box, st.session_state[home_key]):
+        st.session_state[home_key] = m.data_bounds
+        if not m.aggregated or _covers(box, st.session_state[home_key]):
             return
     elif _covers(box, st.session_state.get(home_key)):
         del st.session_state[view_key]
         st.rerun()
-    elif zoom == view[1] and _inside(box, view[0]):
-        return
+    elif zoom == view[1] and _inside(box, view[0]) and _area(view[0]) <= 8 * _area(box):
+        return  # still inside the map built for it (a report made mid-zoom can give a stale, wider box: rebuilt)
     st.session_state[view_key] = (_widened(box), zoom)
     st.rerun()
 
@@ -164,27 +163,16 @@ def event_map(
 ) -> None:
     """Draw the filtered events on the map; an area drawn on it becomes the area filter.
 
-    The folium map is built once per (filter, layers, basemap, view) and a
-    copy of it is rendered each run: st_folium gives the elements stable
-    names, so a rerun that changes nothing sends the same script and the map
-    is not redrawn. Where a layer is aggregated into cells, zooming in
+    The folium map is built and rendered once per (filter, layers, basemap,
+    view) and the same script is sent each run, so a rerun that changes
+    nothing does not redraw the map. Where a layer is aggregated into cells, zooming in
     replaces the cells with the events of the view (or finer cells).
     """
     basemap = st.session_state.get("m_basemap") or "offline"
     assets = "cdn" if st.session_state.get("m_cdn") else "local"
     view = st.session_state.get(f"{key}_view")
     m = _map(events, claims, data.cache_key(flt), tuple(layers), basemap, assets, view)
-    shown = copy.deepcopy(m)  # st_folium renames the elements it renders: keep the cached map pristine
-    # st_folium's value before the browser reports one holds the bounds of every feature, walked in Python on each
-    # run; the browser reports the real view, so none is given (a default view would also read as a zoom).
-    shown.get_bounds = _no_bounds
-    out = st_folium(
-        shown,
-        key=key,
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=["last_active_drawing", "bounds", "zoom"],
-    )
+    out = leaflet.show(m, key=key, height=MAP_HEIGHT, returned_objects=["last_active_drawing", "bounds", "zoom"])
     with st.popover("Export this map"):
         exporting.controls(flt, key=f"{key}_export")
     drawing = (out or {}).get("last_active_drawing")

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import settings
+from geo import settings, stats
 from geo.filters import Filter, apply, filter_claims, talks_for
 from geo.store import open_store
 from geo.store.snapshot import read_display
@@ -73,6 +73,18 @@ def filtered(flt: Filter) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     load()
     loc = location()
     return _events(loc, _version(loc), flt), _claims(loc, _version(loc), flt)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _figures(location: str, version: float, flt: Filter) -> dict:
+    return stats.key_figures(_events(location, version, flt))
+
+
+def key_figures(flt: Filter) -> dict:
+    """The overview's headline figures for a filter (:func:`geo.stats.key_figures`), cached on the filter."""
+    load()
+    loc = location()
+    return _figures(loc, _version(loc), flt)
 
 
 TABLE_EVENTS = 5000
