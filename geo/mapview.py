@@ -141,6 +141,8 @@ FIGURE_LABELS: Final = {
 _STACK: Final = ("strike", "capture", "talks", "impact")
 POINT_PRECISIONS: Final = ("exact", "near")
 REGION_PRECISIONS: Final = ("admin1", "admin2")
+MAX_CELLS: Final = 1200
+"""Most grid cells a layer sends: enough to see where events cluster, while the page stays small (zoom in for more)."""
 MAX_CLAIMS_PER_EVENT = 12
 MAX_EVENTS_PER_REGION = 8
 MAX_LABELS = 60
@@ -934,7 +936,7 @@ def _explode_regions(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _latest_per_region(frame: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The ``k`` latest events of each region (newest first), one row per (event, region).
+    """The ``k`` latest events of each region (newest first), one row per (event, region), indexed by position.
 
     Only the distinct ``admin1`` values are split, and only the kept rows are
     copied: a choropleth of 200,000 outage events lists 8 per region.
@@ -956,7 +958,8 @@ def _latest_per_region(frame: pd.DataFrame, k: int) -> pd.DataFrame:
     region = flat[(np.cumsum(lens) - lens)[codes[row_of]] + offset]
     pairs = pd.DataFrame({"row": order[row_of], "region": region})
     top = pairs.groupby("region", sort=False).head(k)
-    return frame.iloc[top["row"].to_numpy()].assign(region=top["region"].to_numpy())
+    rows = top["row"].to_numpy()
+    return frame.iloc[rows].assign(region=top["region"].to_numpy()).set_axis(pd.Index(rows), axis=0)
 
 
 def _flags(series: pd.Series, values: Sequence[str]) -> npt.NDArray[np.bool_]:
@@ -1003,18 +1006,24 @@ def _plan(
             continue
         if len(rows) > max_features:
             cells = events[["layer", "status", "dataset", geom_name]].iloc[rows]
-            grids[name] = aggregate.grid(cells, max_cells=min(2000, max_features))
+            grids[name] = aggregate.grid(cells, max_cells=min(MAX_CELLS, max_features))
         else:
             point_layers[name] = events.iloc[rows]
     plain = events.drop(columns=geom_name)
     region_frame = pd.DataFrame(plain.iloc[np.flatnonzero(at_region & ~is_impact)])
-    impact_frame = pd.DataFrame(plain.iloc[np.flatnonzero(at_region & is_impact)])  # narrow it for 100,000s
+    impact_rows = np.flatnonzero(at_region & is_impact)
+    counted = ["event_id", "admin1", "layer", "status", "dataset", "geo_precision", "impact_type", "time_end"]
+    impact_frame = pd.DataFrame(plain[counted].iloc[impact_rows])  # 100,000s of outages: only what is counted
+    latest = _latest_per_region(impact_frame, MAX_EVENTS_PER_REGION)
+    impact_regions = plain.iloc[impact_rows[latest.index.to_numpy(dtype=np.intp)]].assign(
+        region=latest["region"].to_numpy()
+    )
     synthetic = bool(_flags(events["dataset"], (schema.SYNTHETIC,))[in_layers].any())
     return _Plan(
         points=point_layers,
         grids=grids,
         region_events=_explode_regions(region_frame),
-        impact_regions=_latest_per_region(impact_frame, MAX_EVENTS_PER_REGION),
+        impact_regions=impact_regions,
         impact_counts=aggregate.by_region(impact_frame),
         not_drawn=int((in_layers & ~at_point & ~at_region).sum()),
         synthetic=synthetic,
@@ -1078,25 +1087,22 @@ def _grid_features(layer: str, cells: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     edge = colours[-1]
     step = cells.attrs.get("cell_deg", 0)
     noun = {"capture": "capture claims", "strike": "strikes", "impact": "impact events", "talks": "talks"}[layer]
-    features = []
-    for row in cells.itertuples(index=False):
-        # Counts, not text: the tooltip is written in the browser (_ON_EACH_FEATURE), which keeps a cell ~200 bytes.
-        numbers = [int(row.n), *(int(getattr(row, f"n_{s}")) for s in schema.STATUSES), int(row.synthetic)]
-        colour = colours[_class_of(row.n, lows)]
-        x0, y0, x1, y1 = (round(v, 6) for v in (row.minx, row.miny, row.maxx, row.maxy))
-        ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-                "properties": {
-                    "style": {"color": edge, "weight": 0.6, "opacity": 0.7, "fillColor": colour, "fillOpacity": 0.7},
-                    "cell": numbers,
-                    "unit": f"{noun}|{step:g}",
-                },
-            }
-        )
-    return features
+    classes = np.clip(np.searchsorted(np.asarray(lows), counts, side="right") - 1, 0, len(colours) - 1)
+    styles = [{"color": edge, "weight": 0.6, "opacity": 0.7, "fillColor": c, "fillOpacity": 0.7} for c in colours]
+    # Counts, not text: the tooltip is written in the browser (_ON_EACH_FEATURE), which keeps a cell ~200 bytes.
+    numbers = np.column_stack(
+        [counts, *(cells[f"n_{s}"].to_numpy() for s in schema.STATUSES), cells["synthetic"].to_numpy()]
+    ).astype(np.int64)
+    boxes = np.round(cells[["minx", "miny", "maxx", "maxy"]].to_numpy(dtype=float), 6)
+    unit = f"{noun}|{step:g}"
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
+            "properties": {"style": styles[c], "cell": nums, "unit": unit},
+        }
+        for (x0, y0, x1, y1), nums, c in zip(boxes.tolist(), numbers.tolist(), classes.tolist(), strict=True)
+    ]
 
 
 def _region_geometry(code: str, tolerance: float = _DISPLAY_TOLERANCE) -> dict[str, Any] | None:
@@ -1116,16 +1122,19 @@ def _label_point(code: str) -> list[float] | None:
 
 
 def _events_list_html(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Sequence[Mapping[str, Any]],
     claims_of: Mapping[str, list[dict[str, Any]]],
     names: Mapping[str, str],
     total: int | None = None,
 ) -> str:
-    """The first events of a region's popup, and how many more there are (``total`` when more than ``frame``)."""
-    shown = frame.head(MAX_EVENTS_PER_REGION)
+    """The first events of a region's popup, and how many more there are (``total`` when more than ``frame``).
+
+    ``frame`` is a frame or its rows as records, newest first.
+    """
+    records = frame.head(MAX_EVENTS_PER_REGION).to_dict("records") if isinstance(frame, pd.DataFrame) else frame
+    shown = records[:MAX_EVENTS_PER_REGION]
     blocks = [
-        f'<div class="cm-ev">{_event_html(row, claims_of.get(row["event_id"], []), names)}</div>'
-        for row in shown.to_dict("records")
+        f'<div class="cm-ev">{_event_html(row, claims_of.get(row["event_id"], []), names)}</div>' for row in shown
     ]
     more = (len(frame) if total is None else total) - len(shown)
     if more > 0:
@@ -1207,9 +1216,11 @@ def _impact_features(
     counts = plan.impact_counts
     lows = _breaks(counts["n"].to_numpy())
     colours = _ramp("impact", len(lows))
-    groups = dict(tuple(plan.impact_regions.groupby("region", sort=False)))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for record in plan.impact_regions.to_dict("records"):  # a few hundred rows: one conversion, no group-by
+        groups.setdefault(record["region"], []).append(record)
     features = []
-    for code, row in counts.iterrows():
+    for code, row in zip(counts.index, counts.to_dict("records"), strict=True):
         geometry = _region_geometry(code, plan.tolerance)
         if geometry is None or code not in groups:
             continue

@@ -12,7 +12,8 @@ from geo.filters import Filter
 from ui import components, data, state
 
 flt: Filter = replace(state.current(), layers=("capture",))
-events, claims = data.filtered(flt)
+events = data.events(flt)
+claims = data.load().claims  # all of them: the map and charts pick those of the events shown
 
 components.header("Claimed captures", flt, events)
 if not components.nothing_matches(events, "capture claims"):

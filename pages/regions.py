@@ -12,7 +12,8 @@ from geo.sources import impact_table
 from ui import components, data, state
 
 flt = replace(state.current(), layers=("impact",))
-events, claims = data.filtered(flt)
+events = data.events(flt)
+claims = data.load().claims  # all of them: the map and charts pick those of the events shown
 
 components.header("Affected regions", flt, events)
 if not components.nothing_matches(events, "impacts"):

@@ -11,7 +11,8 @@ from geo.claims import statement_table
 from ui import components, data, state
 
 flt = replace(state.current(), layers=("strike",))
-events, claims = data.filtered(flt)
+events = data.events(flt)
+claims = data.load().claims  # all of them: the map and charts pick those of the events shown
 
 components.header("Strikes", flt, events)
 if not components.nothing_matches(events, "strikes"):

@@ -14,19 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from geo.exporters import snapshot
 from geo.store.gpkg import GeoPackageStore
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",  # without these three Chromium floods the closed network
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(snapshot.CHROMIUM_ARGS)  # root, no GPU, and no background requests into the closed network
 
 
 @pytest.fixture

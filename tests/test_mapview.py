@@ -24,6 +24,7 @@ from geo.mapview import DEFAULT_BOUNDS, MAP_LAYER_NAMES, build_map, legend_entri
 from geo.reference import load_admin1
 from geo.seed import load_seed
 from geo.synthetic import generate
+from tests.folium_pages import feature_collections
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -57,20 +58,6 @@ def _layers(m: folium.Map) -> dict[str, list[dict]]:
             if isinstance(child, folium.GeoJson):
                 out.setdefault(group.layer_name, []).extend(child.data["features"])
     return out
-
-
-def _feature_collections(page: str) -> list[dict]:
-    """Every GeoJSON FeatureCollection embedded in the rendered page."""
-    decoder = json.JSONDecoder()
-    found = []
-    for match in re.finditer(r"_add\(", page):
-        try:
-            obj, _ = decoder.raw_decode(page, match.end())
-        except ValueError:
-            continue
-        if isinstance(obj, dict) and obj.get("type") == "FeatureCollection":
-            found.append(obj)
-    return found
 
 
 def _popup_of(features: list[dict], needle: str) -> str:
@@ -176,7 +163,7 @@ def test_region_precision_events_are_outlines_never_points(seed_map):
     points = np.array(
         [
             f["geometry"]["coordinates"]
-            for fc in _feature_collections(page)
+            for fc in feature_collections(page)
             for f in fc["features"]
             if f["geometry"]["type"] == "Point"
         ]
@@ -269,7 +256,7 @@ def test_large_layers_are_aggregated_into_cells(synthetic_20k):
     events, claims = synthetic_20k
     m = build_map(events, claims)
     page = m.get_root().render()
-    collections = _feature_collections(page)
+    collections = feature_collections(page)
     event_features = [len(fc["features"]) for fc in collections[2:]]  # the first two are the basemap
     assert max(event_features) <= 3000
     assert sum(event_features) <= 6000

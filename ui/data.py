@@ -51,7 +51,7 @@ def load() -> Data:
 
 
 # Shared, not copied: callers never modify them. Few entries: at a million events one filtered copy is ~100s of MB.
-@st.cache_resource(show_spinner=False, max_entries=6)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _events(location: str, version: float, flt: Filter) -> gpd.GeoDataFrame:
     return apply(_load(location, version).events, flt)
 
