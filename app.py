@@ -43,4 +43,7 @@ with st.sidebar:
         "Claims by parties to the war, with their sources — not independently verified facts. "
         "Synthetic data, where loaded, is labelled synthetic."
     )
-page.run()
+try:
+    page.run()
+finally:
+    data.release_pages()  # the snapshot pages this run read go back to the OS (they stay in its file cache)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,3 +93,24 @@ def test_the_snapshot_is_memory_mapped_not_copied(store):
     events, claims = snap.read_display(store)
     assert str(events["event_id"].dtype) == "str" and str(claims["text"].dtype) == "str"  # Arrow-backed text
     assert np.isnan(events["launched"].to_numpy()).any()  # numbers carry NaN, not a validity mask to fill
+
+
+def _rss_file_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no RssFile in /proc/self/status")
+
+
+def test_released_pages_leave_the_process_and_the_frames_valid(tmp_path):
+    s = open_store(tmp_path / "big.gpkg")
+    write_synthetic(s, 60_000, seed=9)
+    snap.read_display(s)
+    events, claims = snap.read_display(s)
+    before = _rss_file_mb()
+    text = claims["text"].str.len().sum() + events["title"].str.len().sum()  # touch the text of every row
+    touched = _rss_file_mb()
+    snap.release_pages()
+    released = _rss_file_mb()
+    assert touched - before > 5 and released < touched - 5, (before, touched, released)
+    assert claims["text"].str.len().sum() + events["title"].str.len().sum() == text  # still there, read again

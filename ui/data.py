@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from geo import settings, stats
 from geo.filters import Filter, apply, filter_claims, talks_for
 from geo.store import open_store
-from geo.store.snapshot import read_display
+from geo.store.snapshot import read_display, release_pages
+
+# jemalloc hands freed Arrow memory (a dropped filter result) back to the OS within a second; mimalloc keeps it.
+with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc keeps its default
+    pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,10 @@ def _load(location: str, version: float) -> Data:
     return Data(*read_display(open_store(location)))
 
 
+__all__ = ["Data", "cache_key", "events", "filtered", "key_figures", "latest", "load", "location", "release_pages",
+           "span", "talks"]  # fmt: skip
+
+
 def location() -> str:
     """The store the dashboard shows."""
     return settings.get().store
@@ -51,12 +61,12 @@ def load() -> Data:
 
 
 # Shared, not copied: callers never modify them. Few entries: at a million events one filtered copy is ~100s of MB.
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=3)
 def _events(location: str, version: float, flt: Filter) -> gpd.GeoDataFrame:
     return apply(_load(location, version).events, flt)
 
 
-@st.cache_resource(show_spinner=False, max_entries=3)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _claims(location: str, version: float, flt: Filter) -> pd.DataFrame:
     return filter_claims(_load(location, version).claims, _events(location, version, flt))
 

@@ -16,8 +16,11 @@ stale files. A folder that cannot be written just means no snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import mmap
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from geo import __version__, schema
 from geo.claims import fold
 from geo.store.base import Store
 
-__all__ = ["FORMAT", "read_display", "snapshot_dir"]
+__all__ = ["FORMAT", "read_display", "release_pages", "snapshot_dir"]
 
 _log = logging.getLogger(__name__)
 
@@ -38,6 +41,9 @@ FORMAT = 1
 """Bumped whenever what a snapshot holds changes, so old ones are rebuilt."""
 
 _GEOMETRY = "geometry_wkb"
+
+_MAPPED: dict[str, mmap.mmap] = {}  # the memory maps behind the frames handed out, by file
+_LOCK = threading.Lock()
 
 
 def snapshot_dir(location: str | os.PathLike[str]) -> Path:
@@ -131,8 +137,29 @@ def _table(frame: pd.DataFrame) -> pa.Table:
 
 
 def _read_table(path: Path) -> pa.Table:
-    with pa.memory_map(str(path)) as source:
-        return pa.ipc.open_file(source).read_all()
+    """The Arrow table of a snapshot file, over a memory map of it (nothing copied)."""
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    with _LOCK:
+        for name in [n for n in _MAPPED if not Path(n).exists()]:
+            del _MAPPED[name]  # replaced by a newer snapshot; the map lives on while its frames do
+        _MAPPED[str(path)] = mapped
+    return pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
+
+
+def release_pages() -> None:
+    """Give the pages of snapshots read so far back to the operating system.
+
+    The frames stay valid: a page read again comes back from the file cache
+    (no disk read, a fraction of a millisecond per megabyte). Between two
+    runs of the dashboard this keeps its resident memory to what it holds
+    itself, not the parts of a gigabyte of snapshot the last run looked at.
+    """
+    with _LOCK:
+        maps = list(_MAPPED.values())
+    for mapped in maps:
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # no madvise here, or a closed map
+            mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def _read_events(path: Path) -> gpd.GeoDataFrame:
