@@ -938,6 +938,10 @@ def apply(events: gpd.GeoDataFrame, flt: Filter) -> gpd.GeoDataFrame:
     idx = _select(events, flt)
     if len(idx) == len(events):
         return events.copy(deep=False)  # copy-on-write (pandas 3): changing it does not change `events`
+    if len(idx) and idx[-1] - idx[0] + 1 == len(idx):
+        # One run of rows (the dashboard's snapshot keeps events by layer and date, so a layer or a layer's dates
+        # are one run): a slice, which copies nothing; copy-on-write still keeps `events` unchanged.
+        return events.iloc[int(idx[0]) : int(idx[-1]) + 1]
     return events.iloc[idx]
 
 

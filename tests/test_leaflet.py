@@ -43,3 +43,11 @@ def test_rendering_leaves_the_map_as_it_was_and_repeats_exactly():
     assert m.get_name() == before
     assert first.args == second.args  # same map, same script: the browser does not redraw
     assert first.data_bounds is not None and first.aggregated == ()
+
+
+def test_a_map_rendered_in_place_gives_the_same_script():
+    events, claims = load_seed()
+    folded = fold(events, claims)
+    kept = leaflet.render(build_map(folded, claims, draw=True))
+    in_place = leaflet.render(build_map(folded, claims, draw=True), keep=False)
+    assert in_place.args["script"] == kept.args["script"]

@@ -18,6 +18,9 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     """Equal values column by column, whatever the text dtype (object or Arrow-backed str)."""
     assert list(a.columns) == list(b.columns) or set(a.columns) == set(b.columns)
     assert len(a) == len(b)
+    key = "claim_id" if "claim_id" in b.columns else "event_id"  # the snapshot orders events by layer and date
+    a = a.sort_values(key, kind="stable").reset_index(drop=True)
+    b = b.sort_values(key, kind="stable").reset_index(drop=True)
     for col in b.columns:
         x, y = a[col], b[col]
         if col == "geometry":
@@ -45,6 +48,17 @@ def test_the_snapshot_holds_what_folding_the_store_gives(store):
     assert events["first_stated"].dtype == "datetime64[ms]" and events["n_claims"].dtype.kind == "i"
     files = sorted(p.name for p in snap.snapshot_dir(store.location).iterdir())
     assert len(files) == 2 and files[0].endswith(".claims.arrow") and files[1].endswith(".events.arrow")
+
+
+def test_events_come_by_layer_then_date_so_a_layer_is_one_slice(store):
+    from geo.filters import Filter, apply
+
+    events, _ = snap.read_display(store)
+    keys = list(zip(events["layer"], events["time_start"], strict=True))
+    assert keys == sorted(keys)
+    strikes = apply(events, Filter(layers=("strike",)))
+    assert isinstance(strikes.index, pd.RangeIndex)  # a slice of the snapshot, not a copy of its rows
+    assert (strikes["layer"] == "strike").all() and len(strikes) == int((events["layer"] == "strike").sum())
 
 
 def test_a_current_snapshot_is_read_without_folding_again(store, monkeypatch):

@@ -87,7 +87,7 @@ def _map(
     m = build_map(
         _events, _claims, layers=layers, draw=True, basemap=basemap, assets=assets, area=flt.area, view=box, zoom=zoom
     )
-    return leaflet.render(m)  # rendered once; the folium objects are not kept
+    return leaflet.render(m, keep=False)  # rendered once; the folium objects are not kept
 
 
 def _bounds(out: dict | None) -> tuple[tuple[float, float, float, float], int] | None:

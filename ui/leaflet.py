@@ -53,10 +53,15 @@ def _assets(m: folium.Map) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(css)), list(dict.fromkeys(js))
 
 
-def render(m: folium.Map) -> Rendered:
-    """Render a map for the component once (a copy: the map itself is not changed)."""
-    fm = copy.deepcopy(m)  # rendering renames the elements
-    fm.get_root().render()
+def render(m: folium.Map, *, keep: bool = True) -> Rendered:
+    """Render a map for the component once.
+
+    ``keep=False`` renders the map itself, which rendering changes (it renames
+    elements): for a map built only to be shown. Otherwise a copy is rendered.
+    Unlike ``st_folium``, the whole page is not rendered first: the script
+    comes out the same (tests/test_leaflet.py compares it), in half the time.
+    """
+    fm = copy.deepcopy(m) if keep else m
     fm.render()
     html, header = _sf._get_html(fm), _sf._get_header(fm)
     script = _sf._get_map_string(fm)

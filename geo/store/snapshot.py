@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
@@ -37,7 +38,7 @@ __all__ = ["FORMAT", "read_display", "release_pages", "snapshot_dir"]
 
 _log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever what a snapshot holds changes, so old ones are rebuilt."""
 
 _GEOMETRY = "geometry_wkb"
@@ -72,7 +73,8 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     Returns
     -------
     events : GeoDataFrame
-        :func:`geo.claims.fold` of every event, EPSG:4326. Text columns may be
+        :func:`geo.claims.fold` of every event, EPSG:4326, ordered by layer,
+        start time and id (a RangeIndex). Text columns may be
         Arrow-backed ``str`` rather than ``object``; missing text is missing
         either way (``pd.isna``).
     claims : DataFrame
@@ -111,8 +113,18 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
 
 
 def _fold(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Folded events ordered by layer, then start, then id (a layer, or a layer's dates, is one run of rows)."""
     claims = store.read_claims()
-    return fold(store.read_events(), claims), claims
+    events = fold(store.read_events(), claims)
+    order = np.lexsort((_ranks(events["event_id"]), events["time_start"].to_numpy(dtype="datetime64[ms]"),
+                        _ranks(events["layer"])))  # fmt: skip
+    return events.iloc[order].reset_index(drop=True), claims
+
+
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Sort ranks of text values (missing last)."""
+    codes, _ = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return np.where(codes < 0, np.iinfo(np.int64).max, codes)
 
 
 def _table(frame: pd.DataFrame) -> pa.Table:
