@@ -18,8 +18,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 setup: $(VENV)/.installed
 
+# ui.serve = streamlit run app.py, with the overview's data and map loaded while the server starts.
 run: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m ui.serve --server.port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -204,16 +204,22 @@ def _proc_status(pid: int) -> dict[str, float]:
     return out
 
 
-class _Server:
-    """``streamlit run app.py`` on a free port, serving one store; its output goes to a log file."""
+READY: Final = "the overview's data and map are ready"
+"""What ``python -m ui.serve`` prints when its warm-up is done."""
 
-    def __init__(self, store: Path, log: Path):
+
+class _Server:
+    """``streamlit run app.py`` (or ``python -m ui.serve``, what ``make run`` starts) on a free port, serving one
+    store; its output goes to a log file."""
+
+    def __init__(self, store: Path, log: Path, serve: bool = False):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self._log = log.open("wb")
+        launcher = ["-m", "ui.serve"] if serve else ["-m", "streamlit", "run", "app.py"]
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, *launcher,
             "--server.headless", "true", "--server.port", str(self.port), "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none",  # others edit the project meanwhile: no reloads, no inotify load
@@ -235,6 +241,18 @@ class _Server:
                     return time.perf_counter() - self.started
             time.sleep(0.1)
         raise BenchError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s: {self.tail()}")
+
+    def wait_ready(self, timeout: float) -> float:
+        """Seconds from the start to ``ui.serve`` saying its warm-up is done."""
+        deadline = self.started + timeout
+        while time.perf_counter() < deadline:
+            self._log.flush()
+            if READY in self.log_path.read_text(errors="replace"):
+                return time.perf_counter() - self.started
+            if self.proc.poll() is not None:
+                raise BenchError(f"ui.serve exited with {self.proc.returncode}: {self.tail()}")
+            time.sleep(0.1)
+        raise BenchError(f"ui.serve was not ready within {timeout:.0f} s: {self.tail()}")
 
     def memory(self) -> dict[str, float]:
         """Resident memory now and at its peak, MB."""
@@ -462,6 +480,7 @@ def measure(
     browser: Any = None,
     artifacts: Path = ARTIFACTS,
     changes: Sequence[tuple[str, str, str]] = FILTER_CHANGES,
+    serve: bool = False,
 ) -> dict[str, Any]:
     """Start the dashboard on ``store`` and time it in headless Chromium (see the module's docstring).
 
@@ -479,6 +498,10 @@ def measure(
         Folder for the screenshots and the server's log.
     changes : sequence of (kind, label, option)
         Sidebar changes made one after another (``FILTER_CHANGES`` by default).
+    serve : bool
+        Start ``python -m ui.serve`` (what ``make run`` starts: ``streamlit run`` plus loading the overview's
+        data and map beside it) instead of ``streamlit run app.py``, and open the first page once it says it
+        is ready (``ready_s``: seconds from the start).
 
     Returns
     -------
@@ -499,6 +522,7 @@ def measure(
         "events": count_events(store),
         "store_mb": round(store.stat().st_size / 1024**2, 1) if store.exists() else None,
         "repeats": repeats,
+        "launcher": "python -m ui.serve" if serve else "streamlit run app.py",
         "load_avg_before": [round(x, 2) for x in os.getloadavg()],
         "drawn": False,
         "page_errors": [],
@@ -509,12 +533,14 @@ def measure(
     if not store.exists():
         result["error"] = f"no store at {store}"
         return result
-    server = _Server(store, artifacts / f"dashboard-{stem}-server.log")
+    server = _Server(store, artifacts / f"dashboard-{stem}{'-serve' if serve else ''}-server.log", serve)
     result["server_log"] = str(server.log_path)
     result["server_pid"] = server.pid
     pages: list[_Page] = []
     try:
         result["server_start_s"] = _r(server.wait_healthy(timeout))
+        if serve:
+            result["ready_s"] = _r(server.wait_ready(timeout))
         result["rss_after_start_mb"] = _r(server.memory().get("VmRSS"), 1)
         with _chromium(browser) as b:
             result["machine"] = machine(b.version)
@@ -635,7 +661,8 @@ def to_markdown(results: list[dict[str, Any]]) -> str:
     lines = [head, "|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(
-            f"| {Path(r['store']).name} | {_fmt(r.get('events'), ',')} | {_fmt(r.get('cold_open_s'))} "
+            f"| {Path(r['store']).name}{' (ui.serve, opened when ready)' if r.get('ready_s') else ''} "
+            f"| {_fmt(r.get('events'), ',')} | {_fmt(r.get('cold_open_s'))} "
             f"| {_fmt(r.get('warm_open_best_s'))} / {_fmt(r.get('warm_open_median_s'))} "
             f"| {_fmt(r.get('filter_change_median_s'))} / {_fmt(r.get('filter_change_max_s'))} "
             f"| {_fmt(r.get('rss_mb'), '.0f')} | {_fmt(r.get('peak_rss_mb'), '.0f')} |"

@@ -12,8 +12,12 @@ their claims into one ``folium.Map``:
   events located only to a region drawn as that region's outline (never as a
   point at its centre, which would invent a location);
 * beyond ``max_features`` points in a layer, that layer is drawn as grid
-  cells (:func:`geo.aggregate.grid`), so the browser never gets more than a
-  few thousand features per layer;
+  cells (:func:`geo.aggregate.grid`, at most :data:`MAX_CELLS`, counts in
+  the properties and the tooltip written in the browser), so the browser
+  never gets more than a few thousand features per layer; given a ``view``
+  (the part of the map on screen) the map holds only what lies in it, the
+  events themselves once few enough, with region outlines simplified for the
+  zoom;
 * a legend on the map listing only what is drawn, with the caveats ("claims
   by parties, not verified", synthetic data);
 * popups with each event's claim history and links to the sources.
@@ -1633,9 +1637,13 @@ def build_map(
         plan.tolerance = _tolerance_for(zoom or 8)
     names = _region_names()
 
+    if view is not None:
+        opening = ((view[1] + view[3]) / 2, (view[0] + view[2]) / 2), int(zoom or 8)
+    else:  # fitted below; until then the widest view, so the view a page hears of first never reads as a zoom-in
+        opening = (49.0, 33.0), (3 if fit else 6)
     m = folium.Map(
-        location=(49.0, 33.0) if view is None else ((view[1] + view[3]) / 2, (view[0] + view[2]) / 2),
-        zoom_start=6 if view is None else int(zoom or 8),
+        location=opening[0],
+        zoom_start=opening[1],
         tiles=None,
         prefer_canvas=True,
         control_scale=True,

@@ -153,6 +153,13 @@ def _follow_view(out: dict | None, key: str, m: leaflet.Rendered, view: tuple | 
     st.rerun()
 
 
+def warm_map(
+    events: gpd.GeoDataFrame, claims: pd.DataFrame, flt: Filter, *, layers: Sequence[str] = schema.LAYERS
+) -> None:
+    """Build the map :func:`event_map` would show for a filter with the default settings, into its cache."""
+    _map(events, claims, data.cache_key(flt), tuple(layers), "offline", "local", None)
+
+
 def event_map(
     events: gpd.GeoDataFrame,
     claims: pd.DataFrame,
