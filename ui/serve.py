@@ -39,8 +39,28 @@ def warm() -> float:
     return time.perf_counter() - started
 
 
+def _register_map_component(timeout: float = 120.0) -> None:
+    """Register streamlit-folium's component with the server, once the server exists.
+
+    Streamlit registers a component when its module is imported during a
+    script run; imported here, outside any run, it would stay unknown to the
+    server and the map frame would never load.
+    """
+    from streamlit import runtime
+
+    deadline = time.monotonic() + timeout
+    while not runtime.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the Streamlit server did not start")
+        time.sleep(0.05)
+    import streamlit_folium
+
+    runtime.get_instance().component_registry.register_component(streamlit_folium._component_func)
+
+
 def _warm_in_background() -> None:
     try:
+        _register_map_component()
         print(f"ui.serve: the overview's data and map are ready ({warm():.1f} s)", file=sys.stderr, flush=True)
     except Exception:  # a bad store is reported by the page that reads it; the server stays up
         _log.exception("ui.serve: warming the caches failed")
