@@ -390,6 +390,9 @@ class _Page:
             target.wait_for(state="visible", timeout=ms)
         else:
             target = self._pick(sidebar.get_by_role("combobox", name=label, exact=True), label, option, timeout)
+        # A new map reports its view twice as it opens (before and after fitting), and each report reruns the page;
+        # a click landing in those reruns is sometimes dropped by Streamlit. A reader does not click that fast.
+        page.wait_for_timeout(1500)
         page.evaluate(f"() => document.querySelectorAll('{MAP_FRAME}').forEach((e) => e.dataset.benchOld = '1')")
         self.ws_bytes = 0
         t0 = time.time()
