@@ -20,8 +20,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-__all__ = ["fold", "is_latin_or_cyrillic", "skeleton", "transliterate"]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+__all__ = ["fold", "is_latin_or_cyrillic", "skeleton", "sort_ranks", "transliterate"]
 
 _APOSTROPHES = "'’‘ʼʹ`´″ʻ\"ʺ"
 _DROP = _APOSTROPHES + "ьъ"
@@ -154,3 +160,22 @@ def is_latin_or_cyrillic(text: str) -> bool:
     """
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and all(_is_cyrillic(c) or unicodedata.name(c, "").startswith("LATIN") for c in letters)
+
+
+def sort_ranks(values: pd.Series) -> npt.NDArray[np.int64]:
+    """Each value's position in sorted order (equal values by position, missing last), for sorting by ids.
+
+    Every rank is distinct, so it sorts unique values (ids) or serves as the last key of a sort; equal
+    values that must stay equal need ``pd.factorize(..., sort=True)`` instead.
+
+    Sorted by Arrow, without making a Python string of each value: a million ids in a fraction of a second.
+    (NumPy and Arrow are imported here, so the text helpers above stay light to import.)
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    order = pc.sort_indices(pa.array(values.to_numpy(dtype=object), type=pa.string())).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank

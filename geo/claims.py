@@ -25,10 +25,9 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from geo import schema
+from geo._text import sort_ranks
 
 __all__ = ["ASSERTING", "derive_status", "fold", "history", "latest_by_claimant"]
 
@@ -82,14 +81,6 @@ def history(claims: pd.DataFrame, event_id: str) -> pd.DataFrame:
     rows["superseded_by"] = nxt.where(nxt.notna(), None)
     rows["current"] = rows["superseded_by"].isna()
     return rows.reset_index(drop=True)
-
-
-def _rank(values: pd.Series) -> npt.NDArray[np.int64]:
-    """Each value's rank in sorted order (ties by position): a sortable integer stand-in for string ids."""
-    order = pc.sort_indices(pa.array(values.to_numpy(dtype=object), type=pa.string())).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
 
 
 def _group_starts(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
@@ -154,7 +145,7 @@ def _fold_arrays(event_ids: npt.NDArray[np.object_], claims: pd.DataFrame) -> di
         claims, ev = claims[ev >= 0], ev[ev >= 0]
     stated = claims["stated_at"].to_numpy(dtype="datetime64[ms]")
     stated_i = stated.astype(np.int64)
-    rank = _rank(claims["claim_id"])
+    rank = sort_ranks(claims["claim_id"])
     claimant, claimant_names = pd.factorize(claims["claimant"].to_numpy(dtype=object), use_na_sentinel=False)
     stance = claims["stance"].to_numpy(dtype=object)
     party = claims["party"].to_numpy(dtype=object)

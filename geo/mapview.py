@@ -46,13 +46,12 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
 from geo import aggregate, schema, settings
+from geo._text import sort_ranks
 from geo.assets import ASSET_MODES, use_assets
 from geo.errors import ValidationError
 from geo.reference import load_admin0, load_admin1
@@ -948,10 +947,7 @@ def _latest_per_region(frame: pd.DataFrame, k: int) -> pd.DataFrame:
     if frame.empty:
         return frame.assign(region=pd.Series(dtype=object))
     ends = frame["time_end"].to_numpy(dtype="datetime64[ms]").astype(np.int64)
-    ids = pa.array(frame["event_id"].astype(object).to_numpy(), type=pa.string())
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
-    order = np.lexsort((rank, -ends))  # newest first, then by id (as _sorted_events)
+    order = np.lexsort((sort_ranks(frame["event_id"]), -ends))  # newest first, then by id (as _sorted_events)
     codes, uniques = pd.factorize(frame["admin1"].to_numpy(dtype=object)[order])
     parts = [list(dict.fromkeys(p.strip() for p in str(u).split(";") if p.strip())) for u in uniques]
     lens = np.array([len(p) for p in parts] + [0], dtype=np.int64)

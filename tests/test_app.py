@@ -14,24 +14,7 @@ PAGES = ["pages/overview.py", "pages/captures.py", "pages/strikes.py", "pages/re
          "pages/sources.py"]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _navigation_mode(monkeypatch):
-    """Keep AppTest in st.navigation mode on every rerun, as the real server is.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run; with a
-    ``pages/`` folder beside app.py every rerun then runs the page file alone,
-    without app.py and its sidebar. In ``streamlit run`` the flag stays False
-    once app.py has called ``st.navigation``.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+pytestmark = pytest.mark.usefixtures("navigation_mode")  # conftest: AppTest stays in st.navigation mode
 
 
 @pytest.fixture

@@ -18,18 +18,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT, _free_port
 from ui import components, serve
 
-
-@pytest.fixture(autouse=True)
-def _navigation_mode(monkeypatch):
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+pytestmark = pytest.mark.usefixtures("navigation_mode")  # conftest: AppTest stays in st.navigation mode
 
 
 def test_warm_fills_the_caches_the_overview_reads(store_env, monkeypatch):

@@ -103,11 +103,12 @@ TABLE_EVENTS = 5000
 
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _latest(location: str, version: float, flt: Filter, limit: int) -> tuple[gpd.GeoDataFrame, pd.DataFrame, int]:
-    events = _events(location, version, flt)
-    if len(events) > limit:
-        order = events["time_end"].to_numpy(dtype="datetime64[ms]").argsort(kind="stable")
-        events = events.iloc[order[-limit:][::-1]]
-    return events, filter_claims(_load(location, version).claims, events), len(_events(location, version, flt))
+    matched = _events(location, version, flt)
+    events = matched
+    if len(matched) > limit:
+        order = matched["time_end"].to_numpy(dtype="datetime64[ms]").argsort(kind="stable")
+        events = matched.iloc[order[-limit:][::-1]]
+    return events, filter_claims(_load(location, version).claims, events), len(matched)
 
 
 def latest(flt: Filter, limit: int = TABLE_EVENTS) -> tuple[gpd.GeoDataFrame, pd.DataFrame, int]:

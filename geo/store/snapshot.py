@@ -31,6 +31,7 @@ import pyarrow as pa
 import shapely
 
 from geo import __version__, schema
+from geo._text import sort_ranks
 from geo.claims import fold
 from geo.store.base import Store
 
@@ -116,15 +117,9 @@ def _fold(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Folded events ordered by layer, then start, then id (a layer, or a layer's dates, is one run of rows)."""
     claims = store.read_claims()
     events = fold(store.read_events(), claims)
-    order = np.lexsort((_ranks(events["event_id"]), events["time_start"].to_numpy(dtype="datetime64[ms]"),
-                        _ranks(events["layer"])))  # fmt: skip
+    layer = pd.factorize(events["layer"], sort=True)[0]  # equal layers share a code (layer is never missing)
+    order = np.lexsort((sort_ranks(events["event_id"]), events["time_start"].to_numpy(dtype="datetime64[ms]"), layer))
     return events.iloc[order].reset_index(drop=True), claims
-
-
-def _ranks(values: pd.Series) -> np.ndarray:
-    """Sort ranks of text values (missing last)."""
-    codes, _ = pd.factorize(values, sort=True, use_na_sentinel=True)
-    return np.where(codes < 0, np.iinfo(np.int64).max, codes)
 
 
 def _table(frame: pd.DataFrame) -> pa.Table:
