@@ -22,8 +22,9 @@ by ``;`` – see :func:`split_multi`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 __all__ = [
     "BOUNDS",
@@ -55,7 +56,54 @@ CRS: Final = "EPSG:4326"
 SYNTHETIC: Final = "synthetic"
 """Dataset name every synthetic row carries; the UI labels it wherever it shows."""
 
-LAYERS: Final = ("capture", "strike", "impact", "talks")
+
+class _LayerNames(Sequence[str]):
+    """The names of the registered layers (:mod:`geo.layers`), read live: a layer registered later is in it."""
+
+    @staticmethod
+    def _names() -> tuple[str, ...]:
+        from geo import layers  # the registry reads this module; it is imported on first use, not at load
+
+        return layers.names()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __repr__(self) -> str:
+        return repr(self._names())
+
+
+class _LayerFigures(Mapping[str, tuple[str, ...]]):
+    """Figures per layer, read live from the layer registry."""
+
+    @staticmethod
+    def _figures() -> dict[str, tuple[str, ...]]:
+        from geo import layers
+
+        return {spec.name: spec.figures for spec in layers.all_specs()}
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._figures()[key]
+
+    def __len__(self) -> int:
+        return len(self._figures())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._figures())
+
+
+LAYERS: Final[Sequence[str]] = _LayerNames()
+"""Names of the layers (``capture``, ``strike``, ``impact``, ``talks``, and any registered later):
+a live view of :func:`geo.layers.names`, where everything about a layer lives."""
 PARTIES: Final = ("RU", "UA", "independent", "other")
 STANCES: Final = ("asserts", "denies", "revises", "retracts", "corroborates", "reports_fighting")
 """How a claim stands towards its event.
@@ -89,15 +137,23 @@ TARGET_TYPES: Final = ("energy", "military", "industrial", "residential", "trans
 IMPACT_TYPES: Final = ("power", "heating", "water", "evacuation", "casualties", "damage", "transport")
 BOUNDS: Final = ("exact", "at_least", "at_most", "about")
 
-LAYER_FIGURES: Final[dict[str, tuple[str, ...]]] = {
-    "capture": ("settlements", "area_km2"),
-    "strike": ("launched", "intercepted", "hits", "killed", "wounded"),
-    "impact": ("people_affected", "municipalities", "duration_h", "killed", "wounded"),
-    "talks": ("round",),
-}
-"""Numeric figures a claim may state, per layer. Each has a ``<name>_bound`` column."""
-
-CLAIM_FIGURES: Final = tuple(dict.fromkeys(f for figs in LAYER_FIGURES.values() for f in figs))
+CLAIM_FIGURES: Final = (
+    "settlements",
+    "area_km2",
+    "launched",
+    "intercepted",
+    "hits",
+    "killed",
+    "wounded",
+    "people_affected",
+    "municipalities",
+    "duration_h",
+    "round",
+)
+"""Numeric figures a claim may state (each has a ``<name>_bound`` column); each layer
+names its own in the registry (:attr:`geo.layers.LayerSpec.figures`)."""
+LAYER_FIGURES: Final[Mapping[str, tuple[str, ...]]] = _LayerFigures()
+"""Figures per layer: a live view of the layer registry."""
 
 
 def bound_column(figure: str) -> str:
