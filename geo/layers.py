@@ -541,7 +541,7 @@ register(
         figures=("round",),
         point=PointStyle(
             colour="#263238", radius=8.0, extra={"color": "#ffffff", "weight": 2.5}, legend_label="venue of a round"
-        ),  # fmt: skip
+        ),
         badge_dir="right",
         timeline="bands",
     )
