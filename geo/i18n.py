@@ -39,13 +39,16 @@ from typing import Final
 
 __all__ = [
     "DEFAULT",
+    "N_",
     "Catalog",
     "available",
     "catalog",
     "language",
     "register",
+    "set_language",
     "t",
     "tn",
+    "unregister",
     "using",
 ]
 
@@ -295,3 +298,19 @@ def tn(singular: str, plural: str, n: float, /, lang: str | None = None, **value
     else:
         text = singular if float(n) == 1 else plural
     return _format(text, {"n": count, **values})
+
+
+def N_(message: str, /) -> str:  # noqa: N802 (gettext's name for it)
+    """Mark a message for the catalog without translating it here (it is translated where it is shown).
+
+    Parameters
+    ----------
+    message : str
+        The English text (a string literal).
+
+    Returns
+    -------
+    str
+        ``message`` unchanged.
+    """
+    return message

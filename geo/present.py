@@ -27,7 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from geo import layers, schema
-from geo.i18n import language, t, tn
+from geo.i18n import N_, language, t, tn
 
 __all__ = [
     "BIN_UNITS",
@@ -61,48 +61,61 @@ __all__ = [
 ]
 
 BOUND_SIGNS: Final = {"exact": "", "at_least": "≥", "at_most": "≤", "about": "~"}
-MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS: Final = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
 BIN_UNITS: Final = ("day", "week", "month", "year")
 DAILY_MAX_DAYS: Final = 180
 """Longest span a timeline shows day by day; longer spans are binned by week or coarser."""
 
 _STATUS: Final = {
-    "claimed": ("claimed", "claimed (one side asserts)"),
-    "disputed": ("disputed", "disputed (the other side denies)"),
-    "confirmed": ("confirmed", "confirmed (corroborated or conceded)"),
-    "retracted": ("retracted", "retracted"),
-    "contested": ("contested", "contested (fighting reported)"),
+    "claimed": (N_("claimed"), N_("claimed (one side asserts)")),
+    "disputed": (N_("disputed"), N_("disputed (the other side denies)")),
+    "confirmed": (N_("confirmed"), N_("confirmed (corroborated or conceded)")),
+    "retracted": (N_("retracted"), N_("retracted")),
+    "contested": (N_("contested"), N_("contested (fighting reported)")),
 }
 _PRECISION: Final = {
-    "exact": "exact location",
-    "near": "approximate location (near)",
-    "admin2": "located to a district",
-    "admin1": "located only to the region",
-    "country": "located only to the country",
-    "unknown": "location unknown",
+    "exact": N_("exact location"),
+    "near": N_("approximate location (near)"),
+    "admin2": N_("located to a district"),
+    "admin1": N_("located only to the region"),
+    "country": N_("located only to the country"),
+    "unknown": N_("location unknown"),
 }
 _STANCE: Final = {
-    "asserts": "asserts",
-    "revises": "revises",
-    "denies": "denies",
-    "retracts": "retracts",
-    "corroborates": "corroborates",
-    "reports_fighting": "reports fighting",
+    "asserts": N_("asserts"),
+    "revises": N_("revises"),
+    "denies": N_("denies"),
+    "retracts": N_("retracts"),
+    "corroborates": N_("corroborates"),
+    "reports_fighting": N_("reports fighting"),
 }
 _FIGURES: Final = {
-    "settlements": ("settlements", ""),
-    "area_km2": ("area", " km²"),
-    "launched": ("launched", ""),
-    "intercepted": ("intercepted", ""),
-    "hits": ("hits", ""),
-    "killed": ("killed", ""),
-    "wounded": ("wounded", ""),
-    "people_affected": ("people affected", ""),
-    "municipalities": ("municipalities", ""),
-    "duration_h": ("duration", " h"),
-    "round": ("round", ""),
+    "settlements": (N_("settlements"), ""),
+    "area_km2": (N_("area"), N_(" km²")),
+    "launched": (N_("launched"), ""),
+    "intercepted": (N_("intercepted"), ""),
+    "hits": (N_("hits"), ""),
+    "killed": (N_("killed"), ""),
+    "wounded": (N_("wounded"), ""),
+    "people_affected": (N_("people affected"), ""),
+    "municipalities": (N_("municipalities"), ""),
+    "duration_h": (N_("duration"), N_(" h")),
+    "round": (N_("round"), ""),
 }
-_COUNTRIES: Final = {"UA": "Ukraine", "RU": "Russia", "BY": "Belarus"}
+_COUNTRIES: Final = {"UA": N_("Ukraine"), "RU": N_("Russia"), "BY": N_("Belarus")}
 
 
 # --- values ------------------------------------------------------------------------------------------------------
