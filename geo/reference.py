@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from geo import settings
 from geo._text import fold, skeleton
 from geo.errors import NotFoundError, ValidationError
+from geo.i18n import N_
 
 __all__ = [
     "FRONT_LINE_OBLASTS",
@@ -64,15 +65,15 @@ BELARUS = ("BY-BR", "BY-HM", "BY-HO", "BY-HR", "BY-MA", "BY-MI", "BY-VI")
 """Every region of Belarus."""
 
 PRESETS: dict[str, tuple[str, ...]] = {
-    "front-line oblasts": FRONT_LINE_OBLASTS,
-    "Russian border regions": RUSSIAN_BORDER_REGIONS,
-    "Ukrainian oblasts bordering Russia": UKRAINIAN_BORDER_OBLASTS,
-    "regions Russia claims to have annexed": RUSSIAN_CLAIMED_ANNEXATIONS,
-    "Moscow and Moscow Oblast": MOSCOW_AREA,
-    "Ukraine": UKRAINE,
-    "Belarus": BELARUS,
+    N_("front-line oblasts"): FRONT_LINE_OBLASTS,
+    N_("Russian border regions"): RUSSIAN_BORDER_REGIONS,
+    N_("Ukrainian oblasts bordering Russia"): UKRAINIAN_BORDER_OBLASTS,
+    N_("regions Russia claims to have annexed"): RUSSIAN_CLAIMED_ANNEXATIONS,
+    N_("Moscow and Moscow Oblast"): MOSCOW_AREA,
+    N_("Ukraine"): UKRAINE,
+    N_("Belarus"): BELARUS,
 }
-"""Named groups of ISO 3166-2 codes for filters."""
+"""Named groups of ISO 3166-2 codes for filters (the names are messages: shown through ``geo.i18n.t``)."""
 
 LANGUAGES = ("en", "uk", "ru")
 
