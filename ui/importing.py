@@ -12,9 +12,11 @@ import streamlit as st
 
 from geo import settings
 from geo.errors import GeoError
-from geo.importers import ImportResult, read_file
+from geo.i18n import t, tn
+from geo.importers import ImportResult, known_format, read_file
 from geo.importers.table import TEMPLATE_COLUMNS
 from geo.store import WriteResult, open_store
+from ui import state
 
 TEMPLATE = settings.PROJECT_DIR / "data" / "templates" / "events_template.csv"
 MAPPED_FIELDS = ("layer", "place", "region", "latitude", "longitude", "time_start", "time_end", "title", "claimant",
@@ -26,7 +28,7 @@ def _suffix(name: str) -> str:
     return "".join(Path(name).suffixes[-2:]) or ".dat"
 
 
-@st.cache_resource(show_spinner="Reading the file…", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _read(digest: str, name: str, data: bytes, fmt: str, dataset: str, mapping: str) -> ImportResult:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{Path(name).stem[:60] or 'upload'}{_suffix(name)}"
@@ -41,7 +43,8 @@ def _read(digest: str, name: str, data: bytes, fmt: str, dataset: str, mapping: 
 def read_upload(name: str, data: bytes, fmt: str, dataset: str, mapping: dict | None) -> ImportResult:
     """Read an uploaded file (cached on its content and the options); raises GeoError when unreadable."""
     text = json.dumps(mapping, sort_keys=True) if mapping else ""
-    return _read(hashlib.sha256(data).hexdigest(), name, data, fmt, dataset, text)
+    with st.spinner(t("Reading the file…")):
+        return _read(hashlib.sha256(data).hexdigest(), name, data, fmt, dataset, text)
 
 
 def columns_of(name: str, data: bytes) -> list[str]:
@@ -58,14 +61,8 @@ def columns_of(name: str, data: bytes) -> list[str]:
 
 
 def needs_mapping(columns: list[str]) -> bool:
-    """A spreadsheet that is not in the template's columns (nor ACLED/UCDP) needs a mapping step."""
-    return (
-        bool(columns)
-        and not {"layer", "time_start", "claimant"} <= set(columns)
-        and not (
-            {"event_id_cnty", "sub_event_type"} <= set(columns) or {"type_of_violence", "where_prec"} <= set(columns)
-        )
-    )
+    """A spreadsheet that is no known table (template, ACLED, UCDP: see ``known_format``) needs a mapping step."""
+    return bool(columns) and known_format(columns) is None
 
 
 def commit(result: ImportResult) -> WriteResult:
@@ -77,7 +74,7 @@ def commit(result: ImportResult) -> WriteResult:
         dataset=result.dataset,
         kind="import",
         source=result.source,
-        description=f"Imported from {result.source} ({result.format}) in the dashboard",
+        description=f"Imported from {result.source} ({result.format}) in the dashboard",  # stored data: English
         validated=True,
     )
 
@@ -93,8 +90,14 @@ def delete(name: str) -> int:
 
 
 def delete_and_say(name: str) -> None:
-    """Button callback: delete before the page is drawn again, and leave a message for it."""
-    st.session_state["import_deleted"] = f"Deleted {delete(name):,} events of “{name}”."
+    """Button callback: delete before the page is drawn again, and leave a message for it.
+
+    A callback runs before the page sets the run's language, so the message is put in the session's language here.
+    """
+    n = delete(name)
+    st.session_state["import_deleted"] = tn(
+        "Deleted {n} event of “{name}”.", "Deleted {n} events of “{name}”.", n, lang=state.language(), name=name
+    )
     st.session_state["import_delete_name"] = None
 
 

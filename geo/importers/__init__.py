@@ -8,7 +8,9 @@ plus the rows skipped (per reason) and rejected (row, column, why).
 
 A file that cannot be read at all (missing, empty, binary, too large, not
 the format asked for) raises one :class:`~geo.errors.GeoError` naming the
-problem.
+problem. Rows are rejected by the column rules of
+:mod:`geo.importers.rules`; :func:`known_format` says which known table a
+header is.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 from geo.errors import GeoError
 from geo.importers import _common
 from geo.importers.acled import read_acled
+from geo.importers.formats import known_format
 from geo.importers.report import ImportResult
 from geo.importers.table import read_csv, read_xlsx
 from geo.importers.ucdp import read_ucdp
@@ -28,6 +31,7 @@ __all__ = [
     "FORMATS",
     "MAX_BYTES",
     "ImportResult",
+    "known_format",
     "read_acled",
     "read_csv",
     "read_file",
@@ -43,9 +47,17 @@ __all__ = [
 FORMATS = ("auto", "acled", "ucdp", "csv", "xlsx", "geojson", "gpkg", "kml", "shp")
 """Formats :func:`read_file` accepts (``auto``: sniffed from the content)."""
 MAX_BYTES = _common.MAX_BYTES
-_READERS = {"acled": read_acled, "ucdp": read_ucdp}
-_UCDP_MARKERS = {"type_of_violence", "where_prec", "date_prec", "best"}
-_ACLED_MARKERS = {"event_id_cnty", "sub_event_type", "geo_precision", "time_precision"}
+_READERS = {
+    "acled": read_acled,
+    "ucdp": read_ucdp,
+    "csv": read_csv,
+    "xlsx": read_xlsx,
+    "geojson": read_geojson,
+    "gpkg": read_gpkg,
+    "kml": read_kml,
+    "shp": read_shapefile_zip,
+}
+_WITH_MAPPING = ("csv", "xlsx", "geojson", "gpkg", "kml", "shp")
 
 
 def sniff_format(path: str | os.PathLike[str]) -> str:
@@ -93,12 +105,8 @@ def sniff_format(path: str | os.PathLike[str]) -> str:
         if "<kml" in text[:2048] or ext == ".kml":
             return "kml"
         raise GeoError(f"{p.name} is HTML/XML, not a data file; expected CSV, XLSX, GeoJSON, KML")
-    header = set(_common.csv_header(p))
-    if header >= _ACLED_MARKERS:
-        return "acled"
-    if header >= _UCDP_MARKERS:
-        return "ucdp"
-    return "csv"
+    known = known_format(_common.csv_header(p))
+    return known if known in ("acled", "ucdp") else "csv"
 
 
 def read_file(
@@ -142,15 +150,7 @@ def read_file(
     """
     if format not in FORMATS:
         raise GeoError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
-    p = _common.fspath(path)
-    _common.check_size(p, max_bytes)
-    name = _common.dataset_name(p, dataset)
+    p, name = _common.open_input(path, max_bytes, dataset)
     fmt = sniff_format(p) if format == "auto" else format
-    if fmt in ("acled", "ucdp"):
-        reader = _READERS[fmt]
-        return reader(p, dataset=name, max_bytes=max_bytes, today=today)
-    if fmt in ("csv", "xlsx"):
-        reader = read_csv if fmt == "csv" else read_xlsx
-        return reader(p, dataset=name, mapping=mapping, max_bytes=max_bytes, today=today)
-    vector = {"geojson": read_geojson, "gpkg": read_gpkg, "kml": read_kml, "shp": read_shapefile_zip}[fmt]
-    return vector(p, dataset=name, mapping=mapping, max_bytes=max_bytes, today=today)
+    options = {"mapping": mapping} if fmt in _WITH_MAPPING else {}
+    return _READERS[fmt](p, dataset=name, max_bytes=max_bytes, today=today, **options)

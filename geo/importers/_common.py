@@ -6,8 +6,9 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Mapping
-from pathlib import Path
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,10 @@ from geo.validate import validate
 MAX_BYTES = 200 * 2**20
 """Files larger than this are refused before reading (override with ``max_bytes``)."""
 SNIFF_BYTES = 64 * 1024
+MAX_UNPACKED = 500 * 2**20
+"""A zip (KMZ, zipped Shapefile, XLSX) that would expand to more than this is refused."""
+MAX_RATIO = 100
+"""A zip whose unpacked size exceeds its own size this many times is refused."""
 
 
 def check_size(path: Path, max_bytes: int | None) -> int:
@@ -39,6 +44,51 @@ def check_size(path: Path, max_bytes: int | None) -> int:
             "split the file or raise the limit (max_bytes / --max-mb)"
         )
     return size
+
+
+def check_zip(
+    path: Path, *, kind: str = "a zip file", max_unpacked: int = MAX_UNPACKED, max_ratio: int = MAX_RATIO
+) -> list[str]:
+    """Refuse unsafe zips before extracting anything; return the member names.
+
+    Parameters
+    ----------
+    path : Path
+        The zip file (a KMZ, a zipped Shapefile, an XLSX workbook).
+    kind : str
+        What it should be, for the error when it is not a zip at all.
+    max_unpacked : int
+        Largest total unpacked size accepted, in bytes.
+    max_ratio : int
+        Largest unpacked / packed size ratio accepted.
+
+    Returns
+    -------
+    list of str
+        The names of the files in the zip.
+
+    Raises
+    ------
+    GeoError
+        Not a zip, a path leaving the folder (absolute or ``..``), or too
+        large once unpacked.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except zipfile.BadZipFile:
+        raise GeoError(f"{path.name} is not {kind}") from None
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in PurePosixPath(name).parts or ":" in name.split("/")[0]:
+            raise GeoError(f"{path.name} holds an unsafe path {info.filename!r}: refused, nothing extracted")
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > max_unpacked or unpacked > max_ratio * max(path.stat().st_size, 1):
+        raise GeoError(
+            f"{path.name} would expand to {unpacked / 2**20:,.0f} MB from {path.stat().st_size / 2**20:,.1f} MB: "
+            "refused as a likely zip bomb, nothing extracted"
+        )
+    return [i.filename for i in infos if not i.is_dir()]
 
 
 def head(path: Path, n: int = SNIFF_BYTES) -> bytes:
@@ -115,6 +165,27 @@ def require_columns(df: pd.DataFrame, columns: tuple[str, ...], what: str, name:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise GeoError(f"{name} is not {what}: missing column(s) {', '.join(missing)}")
+
+
+def text_frame(df: pd.DataFrame, columns: tuple[str, ...], what: str, name: str) -> pd.DataFrame:
+    """The ``columns`` of an export as stripped text, its header matched whatever its case.
+
+    Raises
+    ------
+    GeoError
+        Naming every missing column (``name`` is not ``what``).
+    """
+    lower = [str(c).strip().lower() for c in df.columns]
+    if len(set(lower)) == len(lower):
+        df = df.set_axis(lower, axis=1)
+    require_columns(df, columns, what, name)
+    return pd.DataFrame({c: df[c].astype(str).str.strip() for c in columns})
+
+
+def per_unique(values: object, fn: Callable[[str], object]) -> np.ndarray:
+    """``fn`` of each cell, called once per distinct cell (a missing cell counts as ``""``)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return np.array([fn(u) for u in uniques] + [fn("")], dtype=object)[codes]
 
 
 def _problem_position(p: Problem, ev_pos: np.ndarray, claim_event_pos: np.ndarray) -> tuple[int | None, str | None]:
@@ -201,7 +272,6 @@ def finish(
         ``result``.
     """
     columns = dict(columns or {})
-    result.rejected.sort(key=lambda p: p.row or 0)
     events = events.reset_index(drop=True)
     claims = claims.reset_index(drop=True)
     id_pos = pd.Index(events["event_id"].to_numpy(dtype=object))
@@ -217,89 +287,17 @@ def finish(
         _validate_subset(events, claims, claim_event, np.arange(len(events)), context, today, found)
     keep = np.ones(len(events), dtype=bool)
     keep[list(found)] = False
-    for at in sorted(found, key=lambda i: src_rows[i]):
-        row = int(src_rows[at])
-        for p in found[at]:
-            result.rejected.append(Problem(p.message, row, columns.get(p.column or "", p.column), p.fix))
-    result.rejected_rows = sorted(set(result.rejected_rows) | {int(src_rows[i]) for i in found})
-    result.rejected.sort(key=lambda p: p.row or 0)
+    result.reject(
+        Problem(p.message, int(src_rows[at]), columns.get(p.column or "", p.column), p.fix)
+        for at in sorted(found, key=lambda i: src_rows[i])
+        for p in found[at]
+    )
     if keep.any():
         ev, cl = validate(
             events[keep], claims[np.isin(claim_event, np.flatnonzero(keep))], context=context, today=today
         )
         result.events, result.claims = ev, cl
     return result
-
-
-def check_points(
-    result: ImportResult, rows: np.ndarray, lon: np.ndarray, lat: np.ndarray, mask: np.ndarray, column: str
-) -> np.ndarray:
-    """Reject points (where ``mask``) in metres or outside every known region; return the rejected mask.
-
-    The same checks as :func:`geo.validate.validate`, done up front over the
-    whole file so thousands of bad rows cost one pass and each is named.
-    """
-    from geo import reference
-
-    bad = np.zeros(len(rows), dtype=bool)
-    check = mask & np.isfinite(lon) & np.isfinite(lat)
-    out_of_range = check & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
-    for i in np.flatnonzero(out_of_range):
-        result.rejected.append(
-            Problem(
-                f"coordinates outside longitude -180..180 / latitude -90..90: {lat[i]:.10g}, {lon[i]:.10g}",
-                int(rows[i]),
-                column,
-                "coordinates must be WGS84 degrees (EPSG:4326); these look like metres (EPSG:3857)",
-            )
-        )
-    bad |= out_of_range
-    inside = np.flatnonzero(check & ~out_of_range)
-    if not len(inside):
-        return bad
-    found = reference.regions_of(lon[inside], lat[inside])
-    nowhere = inside[pd.isna(found)]
-    if len(nowhere):
-        swapped = pd.notna(reference.regions_of(lat[nowhere], lon[nowhere]))
-        for i, swap in zip(nowhere, swapped, strict=True):
-            if swap:
-                fix = f"latitude and longitude look swapped: latitude {lon[i]:.10g}, longitude {lat[i]:.10g}?"
-            else:
-                fix = "check the coordinates"
-            result.rejected.append(
-                Problem(
-                    f"point lies outside every known region (Ukraine, Russia, Belarus): {lat[i]:.10g}, {lon[i]:.10g}",
-                    int(rows[i]),
-                    column,
-                    fix,
-                )
-            )
-        bad[nowhere] = True
-    return bad
-
-
-def check_dates(
-    result: ImportResult,
-    rows: np.ndarray,
-    dates: pd.Series,
-    mask: np.ndarray,
-    column: str,
-    today: dt.date | None,
-) -> np.ndarray:
-    """Reject dates (where ``mask``) before 2014 or in the future; return the rejected mask."""
-    from geo.validate import EARLIEST
-
-    limit = pd.Timestamp(today or dt.date.today()) + pd.Timedelta(days=1)
-    values = dates.to_numpy(dtype="datetime64[ns]")
-    early = mask & (values < EARLIEST.to_datetime64())
-    late = mask & (values > limit.to_datetime64())
-    for i in np.flatnonzero(early | late):
-        day = pd.Timestamp(values[i]).strftime("%Y-%m-%d")
-        if early[i]:
-            result.rejected.append(Problem(f"date before 2014: {day}", int(rows[i]), column, "check the year"))
-        else:
-            result.rejected.append(Problem(f"date in the future: {day}", int(rows[i]), column, "check the date"))
-    return early | late
 
 
 def dataset_name(path: Path, dataset: str | None) -> str:
@@ -313,6 +311,19 @@ def dataset_name(path: Path, dataset: str | None) -> str:
 def fspath(path: str | os.PathLike[str]) -> Path:
     """A Path from a str or PathLike."""
     return Path(os.fspath(path)).expanduser()
+
+
+def open_input(path: str | os.PathLike[str], max_bytes: int | None, dataset: str | None) -> tuple[Path, str]:
+    """What every reader does first: the file's Path (checked for size) and the dataset name.
+
+    Raises
+    ------
+    GeoError
+        Missing, a folder, empty or over the limit; an empty dataset name.
+    """
+    p = fspath(path)
+    check_size(p, max_bytes)
+    return p, dataset_name(p, dataset)
 
 
 def empty_geometry(n: int) -> gpd.GeoSeries:

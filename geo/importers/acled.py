@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -64,9 +63,10 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.errors import Problem
-from geo.importers import _common
+from geo.errors import GeoError
+from geo.importers import _common, rules
 from geo.importers.report import ImportResult
+from geo.importers.rules import Rule
 
 __all__ = ["ACLED_COLUMNS", "read_acled"]
 
@@ -175,7 +175,7 @@ def intercepted_in(notes: str) -> tuple[float | None, str | None]:
     >>> intercepted_in("Russian air defence shot down 25 drones over Kursk.")
     (25.0, 'exact')
     >>> intercepted_in("Over 30 Ukrainian UAVs were destroyed; 2 missiles intercepted.")
-    (30.0, 'at_least')
+    (32.0, 'at_least')
     """
     total = 0.0
     bounds: set[str] = set()
@@ -206,48 +206,30 @@ def _parse_dates(s: pd.Series) -> pd.Series:
     return iso
 
 
-def _per_unique(s: pd.Series, fn: Callable[[str], object]) -> np.ndarray:
-    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
-    values = np.array([fn(u) for u in uniques] + [fn("")], dtype=object)
-    return values[codes]
-
-
-def _reject(
-    result: ImportResult,
-    mask: np.ndarray,
-    rows: np.ndarray,
-    column: str,
-    why: str | Callable[[int], str],
-    fix: str | None,
-) -> None:
-    for i in np.flatnonzero(mask):
-        message = why(i) if callable(why) else why
-        result.rejected.append(Problem(message, int(rows[i]), column, fix))
-
-
-def check_dates_and_points(
-    result: ImportResult,
-    rows: np.ndarray,
-    dates: pd.Series,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    mask: np.ndarray,
-    point: np.ndarray,
-    today: dt.date | None,
-) -> np.ndarray:
-    """Dates in range and points inside a known region, for the rows in ``mask``."""
-    bad = _common.check_dates(result, rows, dates, mask, "event_date", today)
-    bad |= _common.check_points(result, rows, lon, lat, mask & ~bad & point, "latitude/longitude")
-    return bad
+_RULES = (
+    Rule("event_id_cnty", "required", fix="every ACLED row has an id"),
+    Rule("event_date", "date", parse=_parse_dates, optional=False, fix="use 2026-02-15"),
+    Rule("event_date", "recent"),
+    Rule("geo_precision", "one_of", choices=_GEO_PRECISION, optional=False, why="not 1, 2 or 3: {value!r}"),
+    Rule("time_precision", "one_of", choices=_TIME_PRECISION, optional=False, why="not 1, 2 or 3: {value!r}"),
+    *rules.coordinates(when=("geo_precision", ("exact", "near")), missing="no coordinates for geo_precision 1 or 2"),
+    Rule("fatalities", "count", fix="write a whole number"),
+)
+"""What an ACLED row must be to be read (the rows kept as strikes, interceptions or captures)."""
 
 
 def _read_acled(path: Path, dataset: str, today: dt.date | None = None) -> ImportResult:
     """Core: read an ACLED export (see the module docstring for the mapping)."""
     df = _common.read_text_table(path)
-    _common.require_columns(df, _NEEDED, "an ACLED export", path.name)
+    header = {str(c).strip().lower() for c in df.columns}
+    if "sub_event_type" not in header and {"event_id_cnty", "event_type"} <= header:
+        raise GeoError(
+            f"{path.name} is an ACLED export from before 2019 (no sub_event_type column); export the events "
+            "again from ACLED, whose current files code every event's sub-event type"
+        )
+    s = _common.text_frame(df, _NEEDED, "an ACLED export", path.name)
     result = ImportResult(source=str(path), format="acled", dataset=dataset, rows=len(df))
     rows = np.arange(1, len(df) + 1)
-    s = {c: df[c].astype(str).str.strip() for c in _NEEDED}
 
     kind = pd.Series(np.full(len(df), None, dtype=object))
     etype, sub = s["event_type"], s["sub_event_type"]
@@ -265,43 +247,13 @@ def _read_acled(path: Path, dataset: str, today: dt.date | None = None) -> Impor
     result.skip("event_id_cnty repeated: the file's last row with it is kept", rows[dup].tolist())
     use = ~unused & ~dup
 
-    bad = np.zeros(len(df), dtype=bool)
-    no_id = use & ids.eq("").to_numpy()
-    _reject(result, no_id, rows, "event_id_cnty", "required value is empty", "every ACLED row has an id")
-    bad |= no_id
-    dates = _parse_dates(s["event_date"])
-    no_date = use & dates.isna().to_numpy()
-    values = s["event_date"].to_numpy()
-    _reject(result, no_date, rows, "event_date", lambda i: f"not a date: {values[i]!r}", "use 2026-02-15")
-    bad |= no_date
-    geo_prec = s["geo_precision"].map(_GEO_PRECISION)
-    gp = s["geo_precision"].to_numpy()
-    no_gp = use & geo_prec.isna().to_numpy()
-    _reject(result, no_gp, rows, "geo_precision", lambda i: f"not 1, 2 or 3: {gp[i]!r}", None)
-    bad |= no_gp
-    time_prec = s["time_precision"].map(_TIME_PRECISION)
-    tp = s["time_precision"].to_numpy()
-    no_tp = use & time_prec.isna().to_numpy()
-    _reject(result, no_tp, rows, "time_precision", lambda i: f"not 1, 2 or 3: {tp[i]!r}", None)
-    bad |= no_tp
-    lat = pd.to_numeric(s["latitude"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(s["longitude"], errors="coerce").to_numpy(dtype=float)
-    for col, num in (("latitude", lat), ("longitude", lon)):
-        text = s[col].to_numpy()
-        not_num = use & np.isnan(num) & (s[col] != "").to_numpy()
-        _reject(result, not_num, rows, col, lambda i, t=text: f"not a number: {t[i]!r}", "write decimal degrees")
-        bad |= not_num
-    point = np.isfinite(lat) & np.isfinite(lon) & (geo_prec != "admin1").to_numpy()
-    no_point = use & ~bad & ~point & (geo_prec != "admin1").to_numpy()
-    _reject(result, no_point, rows, "latitude/longitude", "no coordinates for geo_precision 1 or 2", None)
-    bad |= no_point
-    bad |= check_dates_and_points(result, rows, dates, lon, lat, use & ~bad, point, today)
-    fat = pd.to_numeric(s["fatalities"].where(s["fatalities"] != "", "0"), errors="coerce").to_numpy(dtype=float)
-    fat_text = s["fatalities"].to_numpy()
-    bad_fat = use & (np.isnan(fat) | (fat < 0))
-    _reject(result, bad_fat, rows, "fatalities", lambda i: f"not a count: {fat_text[i]!r}", "write a whole number")
-    bad |= bad_fat
-    result.rejected_rows = rows[use & bad].tolist()
+    checked = rules.check(s, _RULES, rows=rows, scope=use, today=today)
+    result.reject(checked.problems)
+    bad = checked.bad
+    dates = checked.values["event_date"]
+    geo_prec = checked.values["geo_precision"]
+    time_prec = checked.values["time_precision"]
+    lat, lon, fat = (checked.values[c] for c in ("latitude", "longitude", "fatalities"))
 
     keep = use & ~bad
     k = np.flatnonzero(keep)
@@ -310,15 +262,15 @@ def _read_acled(path: Path, dataset: str, today: dt.date | None = None) -> Impor
     notes = s["notes"].to_numpy()[k]
     sub_k = sub.to_numpy()[k]
     event_ids = "acled-" + ids.to_numpy()[k].astype(object)
-    gprec = geo_prec.to_numpy()[k]
+    gprec = geo_prec[k]
 
     weapon = np.full(n, None, dtype=object)
-    has_drone = _per_unique(pd.Series(notes), lambda t: bool(_DRONE.search(t))).astype(bool)
-    has_missile = _per_unique(pd.Series(notes), lambda t: bool(_MISSILE.search(t))).astype(bool)
+    has_drone = _common.per_unique(notes, lambda t: bool(_DRONE.search(t))).astype(bool)
+    has_missile = _common.per_unique(notes, lambda t: bool(_MISSILE.search(t))).astype(bool)
     strike = kind_k == "strike"
     weapon[strike] = "unknown"
     air = strike & (sub_k == "Air/drone strike")
-    has_glide = _per_unique(pd.Series(notes), lambda t: bool(_GLIDE.search(t))).astype(bool)
+    has_glide = _common.per_unique(notes, lambda t: bool(_GLIDE.search(t))).astype(bool)
     weapon[air] = np.where(has_drone[air], "drone", np.where(has_glide[air], "glide_bomb", "air"))
 
     shelling = strike & (sub_k == "Shelling/artillery/missile attack")
@@ -346,7 +298,7 @@ def _read_acled(path: Path, dataset: str, today: dt.date | None = None) -> Impor
     if region_only.any():
         from geo import reference
 
-        codes = _per_unique(pd.Series(admin1_names[region_only]), lambda t: reference.find_region(t) if t else None)
+        codes = _common.per_unique(admin1_names[region_only], lambda t: reference.find_region(t) if t else None)
         lat_k, lon_k = lat[k][region_only], lon[k][region_only]
         located = np.isfinite(lat_k) & np.isfinite(lon_k)
         if (pd.isna(codes) & located).any():
@@ -354,7 +306,7 @@ def _read_acled(path: Path, dataset: str, today: dt.date | None = None) -> Impor
             from_point[located] = reference.regions_of(lon_k[located], lat_k[located])
             codes = np.where(pd.isna(codes), from_point, codes)
         admin1[region_only] = codes
-        country = _per_unique(pd.Series(s["country"].to_numpy()[k][region_only]), lambda t: t.lower())
+        country = _common.per_unique(s["country"].to_numpy()[k][region_only], lambda t: t.lower())
         no_region = pd.isna(codes)
         prec = np.where(no_region, "country", "admin1")
         geo_prec_k[region_only] = prec
@@ -391,7 +343,7 @@ def _read_acled(path: Path, dataset: str, today: dt.date | None = None) -> Impor
             "geo_source": "ACLED",
             "time_start": date_k,
             "time_end": date_k,
-            "time_precision": time_prec.to_numpy()[k],
+            "time_precision": time_prec[k],
             "dataset": dataset,
             "title": title,
             "side": side,
@@ -401,7 +353,7 @@ def _read_acled(path: Path, dataset: str, today: dt.date | None = None) -> Impor
     )
 
     source = s["source"].to_numpy()[k]
-    party = _per_unique(pd.Series(source), party_of_source)
+    party = _common.per_unique(source, party_of_source)
     claims = pd.DataFrame(
         {
             "claim_id": event_ids + "-acled",
@@ -438,13 +390,10 @@ def read_acled(
     Parameters
     ----------
     path : str or Path
-        The CSV (ACLED's 31 export columns; extra columns are ignored).
-    dataset : str, optional
-        Dataset name (default: the file's stem).
-    max_bytes : int, optional
-        Refuse larger files before reading (default 200 MB).
-    today : date, optional
-        Reference date for "in the future" (default: today).
+        The CSV (ACLED's export columns, today's or those of 2019–2022;
+        extra columns are ignored, the header's case does not matter).
+    dataset, max_bytes, today
+        As for :func:`geo.importers.read_file`.
 
     Returns
     -------
@@ -457,6 +406,4 @@ def read_acled(
         When nothing can be read: no file, empty, binary, over the size
         limit, or not an ACLED export (names the missing columns).
     """
-    p = _common.fspath(path)
-    _common.check_size(p, max_bytes)
-    return _read_acled(p, _common.dataset_name(p, dataset), today)
+    return _read_acled(*_common.open_input(path, max_bytes, dataset), today)

@@ -10,12 +10,14 @@ counted, so row 1 is the first line under the header.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from geo import layers as _registry
 from geo import schema
 from geo.errors import Problem
 
@@ -101,11 +103,36 @@ class ImportResult:
         listed = self.skipped_rows.setdefault(reason, [])
         listed.extend(rows[: max(0, MAX_ROWS_LISTED - len(listed))])
 
+    def reject(self, problems: Iterable[Problem]) -> None:
+        """Record problems that reject rows: listed by row, and their rows counted as rejected.
+
+        Parameters
+        ----------
+        problems : iterable of Problem
+            Each names its (1-based) row, column, why and fix.
+        """
+        problems = list(problems)
+        if not problems:
+            return
+        self.rejected.extend(problems)
+        self.rejected.sort(key=lambda p: p.row or 0)
+        self.rejected_rows = sorted(set(self.rejected_rows) | {p.row for p in problems if p.row is not None})
+
     @property
     def layers(self) -> dict[str, int]:
-        """Events kept per layer."""
+        """Events kept per layer, in the registry's order (read when asked: a layer registered later counts)."""
         counts = self.events["layer"].value_counts() if len(self.events) else pd.Series(dtype=int)
-        return {layer: int(counts.get(layer, 0)) for layer in schema.LAYERS if counts.get(layer, 0)}
+        return {name: int(counts[name]) for name in _registry.names() if counts.get(name, 0)}
+
+    def rejections(self) -> list[dict[str, Any]]:
+        """The rejection problems as records: ``row``, ``column``, ``why``, ``fix``.
+
+        Returns
+        -------
+        list of dict
+            One per problem, by row.
+        """
+        return [{"row": p.row, "column": p.column, "why": p.message, "fix": p.fix} for p in self.rejected]
 
     @property
     def imported(self) -> int:
@@ -142,7 +169,7 @@ class ImportResult:
             "layers": self.layers,
             "skipped": {r: {"count": n, "rows": self.skipped_rows.get(r, [])} for r, n in self.skipped.items()},
             "rejected_rows": len(self.rejected_rows),
-            "rejected": [{"row": p.row, "column": p.column, "why": p.message, "fix": p.fix} for p in self.rejected],
+            "rejected": self.rejections(),
             "geocoded": self.geocoded,
             "notes": list(self.notes),
             "written": written,

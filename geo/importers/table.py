@@ -43,7 +43,6 @@ import hashlib
 import json
 import tomllib
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +52,11 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.errors import GeoError, NotFoundError, Problem, ValidationError
-from geo.importers import _common
+from geo.errors import GeoError, NotFoundError, ValidationError
+from geo.importers import _common, rules
+from geo.importers.formats import TEMPLATE_REQUIRED
 from geo.importers.report import ImportResult
+from geo.importers.rules import Rule
 
 __all__ = ["TEMPLATE_COLUMNS", "read_csv", "read_xlsx"]
 
@@ -69,9 +70,6 @@ TEMPLATE_COLUMNS = (
     "source_title", "source_url", "publisher", "language",
 )  # fmt: skip
 """Columns of the template, in order."""
-_REQUIRED = ("layer", "time_start", "claimant", "party")
-_MAX_XLSX_RATIO = 100
-_MAX_XLSX_UNPACKED = 500 * 2**20
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%d %B %Y",
@@ -129,7 +127,7 @@ def _apply_mapping(df: pd.DataFrame, mapping: dict[str, dict[str, Any]], name: s
             out[col] = ""
         if col in mapping["defaults"]:
             out[col] = out[col].where(out[col] != "", str(mapping["defaults"][col]))
-    absent = [c for c in _REQUIRED if (out[c] == "").all() and c not in df.columns and c not in columns]
+    absent = [c for c in TEMPLATE_REQUIRED if (out[c] == "").all() and c not in df.columns and c not in columns]
     if absent:
         raise GeoError(
             f"{name} is not in the events template: missing column(s) {', '.join(absent)}; "
@@ -146,6 +144,25 @@ def _parse_dates(s: pd.Series) -> pd.Series:
             break
         out[rest] = pd.to_datetime(s[rest], format=fmt, errors="coerce")
     return out
+
+
+def _find_region(name: str) -> str | None:
+    from geo import reference
+
+    return reference.find_region(name)
+
+
+_RULES = (
+    *(Rule(c, "required") for c in TEMPLATE_REQUIRED),
+    *(Rule(c, "date", parse=_parse_dates, fix="use YYYY-MM-DD") for c in ("time_start", "time_end", "stated_at")),
+    Rule("time_start", "recent"),
+    Rule("region", "lookup", find=_find_region, why="unknown region: {value!r}"),
+)
+"""What a template row must be (beyond :func:`geo.validate.validate`'s checks of the model's values)."""
+_FILE_RULES = (*_RULES, *rules.coordinates(pair=True))
+_FEATURE_POINT = Rule("geometry", "point", reads=("geometry:latitude", "geometry:longitude"))
+"""A feature's geometry is checked at a point on it, given to the rules under these names."""
+_FEATURE_RULES = (*_RULES, *rules.coordinates(pair=True, point=False), _FEATURE_POINT)
 
 
 def _row_id(dataset: str, row: pd.Series) -> str:
@@ -207,48 +224,23 @@ def _read_table(
     if result is None:
         result = ImportResult(source=str(path), format=fmt, dataset=dataset, rows=len(t))
     rows = np.arange(1, len(t) + 1)
-    bad = np.zeros(len(t), dtype=bool) if pre_rejected is None else pre_rejected.copy()
-
-    def reject(mask: np.ndarray, column: str, why: str | Callable[[int], str], fix: str | None = None) -> None:
-        nonlocal bad
-        for i in np.flatnonzero(mask & ~bad):
-            result.rejected.append(Problem(why(i) if callable(why) else why, int(rows[i]), column, fix))
-        bad |= mask
-
     blank = (t == "").all(axis=1).to_numpy()
     result.skip("blank row", rows[blank].tolist())
-    for col in _REQUIRED:
-        reject(~blank & t[col].eq("").to_numpy(), col, "required value is empty")
-    start = _parse_dates(t["time_start"])
-    end = _parse_dates(t["time_end"])
-    stated = _parse_dates(t["stated_at"])
-    for col, parsed in (("time_start", start), ("time_end", end), ("stated_at", stated)):
-        raw = t[col].to_numpy()
-        reject(parsed.isna().to_numpy() & (raw != ""), col, lambda i, r=raw: f"not a date: {r[i]!r}", "use YYYY-MM-DD")
-    end = end.where(end.notna(), start)
-    lat = pd.to_numeric(t["latitude"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(t["longitude"], errors="coerce").to_numpy(dtype=float)
-    for col, num in (("latitude", lat), ("longitude", lon)):
-        raw = t[col].to_numpy()
-        reject(np.isnan(num) & (raw != ""), col, lambda i, r=raw: f"not a number: {r[i]!r}", "write decimal degrees")
-    reject(np.isfinite(lat) ^ np.isfinite(lon), "latitude/longitude", "only one of latitude and longitude given")
+    checks, where, (lat_col, lon_col), known = _FILE_RULES, "latitude/longitude", ("latitude", "longitude"), {}
     if geoms is not None:  # features: their geometry, checked at a point on it
+        checks, where, (lat_col, lon_col) = _FEATURE_RULES, _FEATURE_POINT.column, _FEATURE_POINT.reads
         has_geom = ~(pd.isna(geoms) | shapely.is_empty(geoms))
         reps = shapely.point_on_surface(geoms[has_geom])
-        lon, lat = np.full(len(t), np.nan), np.full(len(t), np.nan)
-        lon[has_geom], lat[has_geom] = shapely.get_x(reps), shapely.get_y(reps)
+        known = {lat_col: np.full(len(t), np.nan), lon_col: np.full(len(t), np.nan)}
+        known[lat_col][has_geom], known[lon_col][has_geom] = shapely.get_y(reps), shapely.get_x(reps)
+    checked = rules.check(t, checks, rows=rows, scope=~blank, values=known, today=today)
+    result.reject(checked.problems)
+    bad = checked.bad if pre_rejected is None else checked.bad | pre_rejected
+    start, end, stated = (checked.values[c] for c in ("time_start", "time_end", "stated_at"))
+    end = end.where(end.notna(), start)
+    lat, lon = checked.values[lat_col], checked.values[lon_col]
     has_point = np.isfinite(lat) & np.isfinite(lon)
-    use = ~blank & ~bad
-
-    from geo import reference
-
-    region_raw = t["region"].to_numpy()
-    codes, uniques = pd.factorize(region_raw)
-    found = np.array([reference.find_region(u) if u else None for u in uniques] + [None], dtype=object)[codes]
-    reject(use & (region_raw != "") & pd.isna(found), "region", lambda i: f"unknown region: {region_raw[i]!r}")
-    bad |= _common.check_dates(result, rows, start, ~blank & ~bad, "time_start", today)
-    where = "geometry" if geoms is not None else "latitude/longitude"
-    bad |= _common.check_points(result, rows, lon, lat, ~blank & ~bad & has_point, where)
+    found = checked.values["region"]
     use = ~blank & ~bad
 
     places = t["place"].to_numpy()
@@ -270,7 +262,6 @@ def _read_table(
     if geoms is not None:
         given = point & ~todo
         geometry[given] = geoms[given]
-    result.rejected_rows = sorted(set(rows[bad & ~blank].tolist()))
 
     k = np.flatnonzero(use)
     ids = t["event_id"].to_numpy().astype(object)
@@ -336,14 +327,9 @@ def read_csv(
     ----------
     path : str or Path
         The CSV (UTF-8; comma, semicolon or tab separated).
-    dataset : str, optional
-        Dataset name (default: the file's stem).
-    mapping : str or Path, optional
-        JSON or TOML mapping file (see the module docstring).
-    max_bytes : int, optional
-        Refuse larger files before reading (default 200 MB).
-    today : date, optional
-        Reference date for "in the future".
+    dataset, mapping, max_bytes, today
+        As for :func:`geo.importers.read_file` (the mapping file is
+        described in the module docstring).
 
     Returns
     -------
@@ -355,10 +341,8 @@ def read_csv(
     GeoError
         Unreadable, empty, binary, too large, or missing template columns.
     """
-    p = _common.fspath(path)
-    _common.check_size(p, max_bytes)
-    df = _common.read_text_table(p)
-    return _read_table(df, p, "csv", _common.dataset_name(p, dataset), mapping, today)
+    p, name = _common.open_input(path, max_bytes, dataset)
+    return _read_table(_common.read_text_table(p), p, "csv", name, mapping, today)
 
 
 def read_xlsx(
@@ -376,7 +360,7 @@ def read_xlsx(
     path : str or Path
         The workbook.
     dataset, mapping, max_bytes, today
-        As for :func:`read_csv`.
+        As for :func:`geo.importers.read_file`.
 
     Returns
     -------
@@ -389,15 +373,8 @@ def read_xlsx(
         Not a workbook, a zip bomb, empty, or missing template columns;
         ``openpyxl`` not installed.
     """
-    p = _common.fspath(path)
-    _common.check_size(p, max_bytes)
-    try:
-        with zipfile.ZipFile(p) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-    except zipfile.BadZipFile:
-        raise GeoError(f"{p.name} is not an XLSX workbook") from None
-    if unpacked > _MAX_XLSX_UNPACKED or unpacked > _MAX_XLSX_RATIO * max(p.stat().st_size, 1):
-        raise GeoError(f"{p.name} would expand to {unpacked / 2**20:,.0f} MB: refused as a likely zip bomb")
+    p, name = _common.open_input(path, max_bytes, dataset)
+    _common.check_zip(p, kind="an XLSX workbook")
     try:
         df = pd.read_excel(p, dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
     except ImportError:
@@ -407,4 +384,4 @@ def read_xlsx(
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise GeoError(f"{p.name} has a header but no data rows")
-    return _read_table(df, p, "xlsx", _common.dataset_name(p, dataset), mapping, today)
+    return _read_table(df, p, "xlsx", name, mapping, today)

@@ -38,10 +38,10 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.errors import Problem
-from geo.importers import _common
+from geo.importers import _common, rules
 from geo.importers.acled import party_of_source
 from geo.importers.report import ImportResult
+from geo.importers.rules import Rule
 
 __all__ = ["read_ucdp"]
 
@@ -80,18 +80,31 @@ def _weapon(text: str) -> str | None:
     return kinds[0] if len(kinds) == 1 else "mixed"
 
 
+def _dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, errors="coerce", format="mixed").dt.normalize()
+
+
+_RULES = (
+    Rule("id", "required"),
+    Rule("date_start", "date", parse=_dates, optional=False, fix="use YYYY-MM-DD"),
+    Rule("date_start", "recent"),
+    Rule("where_prec", "one_of", choices=_WHERE, optional=False, why="not 1–7: {value!r}"),
+    Rule("date_prec", "one_of", choices=_WHEN, optional=False, why="not 1–5: {value!r}"),
+    *(Rule(c, "count") for c in ("best", "low", "high")),
+    *rules.coordinates(fix="decimal degrees", when=("where_prec", ("exact", "near")), missing="no coordinates"),
+)
+"""What a UCDP row that names a strike must be to be read."""
+
+
 def _read_ucdp(path: Path, dataset: str, today: dt.date | None = None) -> ImportResult:
     """Core: read a UCDP GED CSV (see the module docstring for the rule)."""
     df = _common.read_text_table(path)
-    _common.require_columns(df, _NEEDED, "a UCDP GED export", path.name)
+    s = _common.text_frame(df, _NEEDED, "a UCDP GED export", path.name)
     result = ImportResult(source=str(path), format="ucdp", dataset=dataset, rows=len(df))
     rows = np.arange(1, len(df) + 1)
-    s = {c: df[c].astype(str).str.strip() for c in _NEEDED}
 
     tov = s["type_of_violence"].to_numpy()
-    text = (s["source_headline"] + " " + s["where_description"]).to_numpy()
-    codes, uniques = pd.factorize(text)
-    weapon = np.array([_weapon(u) for u in uniques] + [None], dtype=object)[codes]
+    weapon = _common.per_unique((s["source_headline"] + " " + s["where_description"]).to_numpy(), _weapon)
     nonstate = tov == "2"
     result.skip("UCDP non-state conflict (type_of_violence 2): no model layer", rows[nonstate].tolist())
     other = ~np.isin(tov, ["1", "2", "3"])
@@ -105,39 +118,16 @@ def _read_ucdp(path: Path, dataset: str, today: dt.date | None = None) -> Import
     result.skip("id repeated: the file's last row with it is kept", rows[dup].tolist())
     use &= ~dup
 
-    bad = np.zeros(len(df), dtype=bool)
-
-    def reject(mask: np.ndarray, column: str, values: np.ndarray | None, why: str, fix: str | None = None) -> None:
-        nonlocal bad
-        for i in np.flatnonzero(mask & use & ~bad):
-            message = f"{why}: {values[i]!r}" if values is not None else why
-            result.rejected.append(Problem(message, int(rows[i]), column, fix))
-        bad |= mask & use
-
-    reject(ids.eq("").to_numpy(), "id", None, "required value is empty")
-    start = pd.to_datetime(s["date_start"], errors="coerce", format="mixed").dt.normalize()
-    end = pd.to_datetime(s["date_end"], errors="coerce", format="mixed").dt.normalize()
-    reject(start.isna().to_numpy(), "date_start", s["date_start"].to_numpy(), "not a date", "use YYYY-MM-DD")
+    checked = rules.check(s, _RULES, rows=rows, scope=use, today=today)
+    result.reject(checked.problems)
+    bad = checked.bad
+    start = checked.values["date_start"]
+    end = _dates(s["date_end"])
     end = end.where(end.notna(), start)
-    where = s["where_prec"].map(_WHERE).to_numpy()
-    reject(pd.isna(where), "where_prec", s["where_prec"].to_numpy(), "not 1–7")
-    when = s["date_prec"].map(_WHEN).to_numpy()
-    reject(pd.isna(when), "date_prec", s["date_prec"].to_numpy(), "not 1–5")
-    lat = pd.to_numeric(s["latitude"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(s["longitude"], errors="coerce").to_numpy(dtype=float)
-    for col, num in (("latitude", lat), ("longitude", lon)):
-        reject(np.isnan(num) & s[col].ne("").to_numpy(), col, s[col].to_numpy(), "not a number", "decimal degrees")
-    figures = {}
-    for col in ("best", "low", "high"):
-        num = pd.to_numeric(s[col].where(s[col] != "", None), errors="coerce").to_numpy(dtype=float)
-        reject((np.isnan(num) & s[col].ne("").to_numpy()) | (num < 0), col, s[col].to_numpy(), "not a count")
-        figures[col] = num
+    where, when = checked.values["where_prec"], checked.values["date_prec"]
+    lat, lon = checked.values["latitude"], checked.values["longitude"]
+    figures = {c: checked.values[c] for c in ("best", "low", "high")}
     has_point = np.isfinite(lat) & np.isfinite(lon)
-    reject(np.isin(where, ["exact", "near"]) & ~has_point, "latitude/longitude", None, "no coordinates")
-    bad |= _common.check_dates(result, rows, start, use & ~bad, "date_start", today)
-    exact = np.isin(where.astype(object), ["exact", "near"])
-    bad |= _common.check_points(result, rows, lon, lat, use & ~bad & exact, "latitude/longitude")
-    result.rejected_rows = rows[use & bad].tolist()
 
     k = np.flatnonzero(use & ~bad)
     n = len(k)
@@ -231,12 +221,8 @@ def read_ucdp(
     ----------
     path : str or Path
         The CSV (UCDP GED columns; extra columns are ignored).
-    dataset : str, optional
-        Dataset name (default: the file's stem).
-    max_bytes : int, optional
-        Refuse larger files before reading (default 200 MB).
-    today : date, optional
-        Reference date for "in the future" (default: today).
+    dataset, max_bytes, today
+        As for :func:`geo.importers.read_file`.
 
     Returns
     -------
@@ -249,6 +235,4 @@ def read_ucdp(
         When nothing can be read: no file, empty, binary, over the size
         limit, or not a UCDP GED export (names the missing columns).
     """
-    p = _common.fspath(path)
-    _common.check_size(p, max_bytes)
-    return _read_ucdp(p, _common.dataset_name(p, dataset), today)
+    return _read_ucdp(*_common.open_input(path, max_bytes, dataset), today)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -34,58 +34,17 @@ import pyogrio
 import shapely
 
 from geo import schema
-from geo.errors import GeoError, Problem
-from geo.importers import _common
+from geo.errors import GeoError
+from geo.importers import _common, rules
 from geo.importers.report import ImportResult
+from geo.importers.rules import Rule
 from geo.importers.table import _read_table
 
 __all__ = ["MAX_RATIO", "MAX_UNPACKED", "read_geojson", "read_gpkg", "read_kml", "read_shapefile_zip"]
 
-MAX_UNPACKED = 500 * 2**20
-"""A zip that would expand to more than this is refused."""
-MAX_RATIO = 100
-"""A zip whose unpacked size exceeds its own size this many times is refused."""
-
-
-def check_zip(path: Path, *, max_unpacked: int = MAX_UNPACKED, max_ratio: int = MAX_RATIO) -> list[str]:
-    """Refuse unsafe zips before extracting anything; return the member names.
-
-    Parameters
-    ----------
-    path : Path
-        The zip file.
-    max_unpacked : int
-        Largest total unpacked size accepted, in bytes.
-    max_ratio : int
-        Largest unpacked / packed size ratio accepted.
-
-    Returns
-    -------
-    list of str
-        The names of the files in the zip.
-
-    Raises
-    ------
-    GeoError
-        Not a zip, a path leaving the folder (absolute or ``..``), or too
-        large once unpacked.
-    """
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except zipfile.BadZipFile:
-        raise GeoError(f"{path.name} is not a zip file") from None
-    for info in infos:
-        name = info.filename.replace("\\", "/")
-        if name.startswith("/") or ".." in PurePosixPath(name).parts or ":" in name.split("/")[0]:
-            raise GeoError(f"{path.name} holds an unsafe path {info.filename!r}: refused, nothing extracted")
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > max_unpacked or unpacked > max_ratio * max(path.stat().st_size, 1):
-        raise GeoError(
-            f"{path.name} would expand to {unpacked / 2**20:,.0f} MB from {path.stat().st_size / 2**20:,.1f} MB: "
-            "refused as a likely zip bomb, nothing extracted"
-        )
-    return [i.filename for i in infos if not i.is_dir()]
+MAX_UNPACKED = _common.MAX_UNPACKED
+MAX_RATIO = _common.MAX_RATIO
+check_zip = _common.check_zip
 
 
 def _extract(path: Path, folder: Path, suffixes: tuple[str, ...], what: str) -> Path:
@@ -99,10 +58,16 @@ def _extract(path: Path, folder: Path, suffixes: tuple[str, ...], what: str) -> 
     return folder / wanted[0]
 
 
+_REPAIRABLE = Rule(
+    "geometry", "test", ok=pd.isna, why="invalid geometry that cannot be repaired safely: {value}", fix="fix it in GIS"
+)
+"""The column holds why a geometry could not be repaired (``None``: valid, or repaired)."""
+
+
 def _repair(result: ImportResult, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Repair invalid geometries where the dimension survives; return (geometries, rejected mask)."""
     out = geoms.copy()
-    bad = np.zeros(len(geoms), dtype=bool)
+    unrepaired = np.full(len(geoms), None, dtype=object)
     present = ~pd.isna(geoms)
     invalid = np.flatnonzero(present & ~shapely.is_valid(np.where(present, geoms, None)))
     for i in invalid:
@@ -116,13 +81,10 @@ def _repair(result: ImportResult, geoms: np.ndarray) -> tuple[np.ndarray, np.nda
             out[i] = fixed
             result.notes.append(f"row {i + 1}: invalid geometry ({reason}) repaired with make_valid")
         else:
-            bad[i] = True
-            result.rejected.append(
-                Problem(
-                    f"invalid geometry that cannot be repaired safely: {reason}", i + 1, "geometry", "fix it in GIS"
-                )
-            )
-    return out, bad
+            unrepaired[i] = reason
+    checked = rules.check(pd.DataFrame({"geometry": unrepaired}), [_REPAIRABLE])
+    result.reject(checked.problems)
+    return out, checked.bad
 
 
 def _read_frame(
@@ -135,8 +97,7 @@ def _read_frame(
     if gdf.crs is not None and gdf.crs != schema.CRS:
         result.notes.append(f"reprojected from {gdf.crs.to_string()} to {schema.CRS}")
         gdf = gdf.to_crs(schema.CRS)
-    geoms = gdf.geometry.to_numpy().copy()
-    geoms, broken = _repair(result, geoms)
+    geoms, broken = _repair(result, gdf.geometry.to_numpy().copy())
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).copy()
     lower = {str(c).lower(): c for c in attrs.columns}
     for theirs, ours in (("name", "place"), ("description", "text")):
@@ -159,12 +120,6 @@ def _read(path: Path, fmt: str, layer: str | None = None) -> gpd.GeoDataFrame:
         raise GeoError(f"{path.name} is not a readable {fmt} file: {first}") from None
 
 
-def _public(path: str | Path, max_bytes: int | None, dataset: str | None) -> tuple[Path, str]:
-    p = _common.fspath(path)
-    _common.check_size(p, max_bytes)
-    return p, _common.dataset_name(p, dataset)
-
-
 def read_geojson(
     path: str | Path,
     *,
@@ -179,14 +134,9 @@ def read_geojson(
     ----------
     path : str or Path
         The file.
-    dataset : str, optional
-        Dataset name (default: the file's stem).
-    mapping : str or Path, optional
-        JSON or TOML mapping of properties onto template columns.
-    max_bytes : int, optional
-        Refuse larger files before reading (default 200 MB).
-    today : date, optional
-        Reference date for "in the future".
+    dataset, mapping, max_bytes, today
+        As for :func:`geo.importers.read_file` (the mapping renames
+        properties onto template columns).
 
     Returns
     -------
@@ -198,7 +148,7 @@ def read_geojson(
     GeoError
         Unreadable, empty, too large, or missing template columns.
     """
-    p, name = _public(path, max_bytes, dataset)
+    p, name = _common.open_input(path, max_bytes, dataset)
     return _read_frame(_read(p, "GeoJSON"), p, "geojson", name, mapping, today)
 
 
@@ -217,7 +167,7 @@ def read_gpkg(
     ImportResult
         Events, claims, skipped and rejected features.
     """
-    p, name = _public(path, max_bytes, dataset)
+    p, name = _common.open_input(path, max_bytes, dataset)
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(p)]
     except pyogrio.errors.DataSourceError:
@@ -245,7 +195,7 @@ def read_kml(
     ImportResult
         Events, claims, skipped and rejected placemarks.
     """
-    p, name = _public(path, max_bytes, dataset)
+    p, name = _common.open_input(path, max_bytes, dataset)
     if _common.head(p, 4) == b"PK\x03\x04":
         with tempfile.TemporaryDirectory(prefix="geo-kmz-") as tmp:
             kml = _extract(p, Path(tmp), (".kml",), "KML")
@@ -268,7 +218,7 @@ def read_shapefile_zip(
     ImportResult
         Events, claims, skipped and rejected features.
     """
-    p, name = _public(path, max_bytes, dataset)
+    p, name = _common.open_input(path, max_bytes, dataset)
     with tempfile.TemporaryDirectory(prefix="geo-shp-") as tmp:
         shp = _extract(p, Path(tmp), (".shp",), "Shapefile (.shp)")
         return _read_frame(_read(shp, "Shapefile"), p, "shp", name, mapping, today)
