@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import __version__
-from geo.errors import GeoError, ValidationError
+from geo.errors import GeoError, NotFoundError, ValidationError
 
 __all__ = ["main"]
 
@@ -35,24 +35,24 @@ def _positive_int(text: str) -> int:
 
 
 def _open(store_arg: str | None, *, must_exist: bool) -> Any:
-    """Open the store named on the command line, or the default one.
+    """Open the store named on the command line (a path or a URL), or the default one.
 
     An explicit ``--store`` that does not exist is an error for reading
     commands (a typo should not silently create an empty store); the default
     store and ``$CONFLICTMAP_STORE`` are created and seeded on first use.
+    What a location is, :func:`geo.store.open_store` decides.
     """
     from geo.store import open_store
 
-    if store_arg is not None and must_exist and not store_arg.startswith("postgresql:"):
-        path = Path(store_arg)
-        if path.is_dir():
-            raise GeoError(f"--store {store_arg!r} is a folder; give the path of a .gpkg file")
-        if not path.exists():
-            raise GeoError(
-                f"no store at {store_arg!r}; omit --store to use the bundled data, "
-                "or create one with 'python -m geo synth N --store PATH'"
-            )
-    return open_store(store_arg, create=True, seed=store_arg is None)
+    explicit = store_arg is not None
+    try:
+        return open_store(store_arg, create=not (explicit and must_exist), seed=not explicit)
+    except NotFoundError as err:
+        if not explicit:
+            raise
+        raise GeoError(
+            f"{err}; omit --store to use the bundled data, or create one with 'python -m geo synth N --store PATH'"
+        ) from None
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
@@ -106,13 +106,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     from geo.store import open_store
     from geo.synthetic import write_synthetic
 
-    path = Path(args.store)
-    if path.is_dir():
-        raise GeoError(f"--store {args.store!r} is a folder; give the path of a .gpkg file")
-    if not path.parent.exists():
-        raise GeoError(f"folder {str(path.parent)!r} does not exist; create it first")
     started = time.perf_counter()
-    store = open_store(args.store, create=True, seed=False)
+    store = open_store(args.store, create=True, seed=False, parents=False)  # a missing folder is a typo
     result = write_synthetic(store, args.n, seed=args.seed)
     took = time.perf_counter() - started
     print(
@@ -233,7 +228,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    store_help = "GeoPackage store (default: $CONFLICTMAP_STORE or data/conflict.gpkg, built on first use)"
+    store_help = (
+        "the store: a GeoPackage path (postgresql:// URLs are not supported yet; "
+        "default: $CONFLICTMAP_STORE or data/conflict.gpkg, built on first use)"
+    )
 
     p = sub.add_parser("stats", help="events per layer, status and dataset, and the date span")
     p.add_argument("--store", help=store_help)
@@ -248,7 +246,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write N synthetic events (labelled 'synthetic') into a store")
     p.add_argument("n", type=_positive_int, help="number of events, e.g. 100000")
-    p.add_argument("--store", required=True, help="GeoPackage to write (created if missing)")
+    p.add_argument("--store", required=True, help="the store to write: a GeoPackage path (created if missing)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0: same data every time)")
     p.set_defaults(func=_cmd_synth)
 

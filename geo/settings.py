@@ -6,11 +6,20 @@ Tests point them elsewhere with ``monkeypatch.setenv`` followed by
 Environment variables
 ---------------------
 CONFLICTMAP_STORE
-    Path of the GeoPackage store (default ``data/conflict.gpkg`` in the
-    project).
+    Where the store is: the path of a GeoPackage file, or a connection URL
+    (default ``data/conflict.gpkg`` in the project). :func:`geo.store.open_store`
+    decides which it is.
 CONFLICTMAP_DATA_DIR
     Folder holding ``reference/`` and ``seed/`` (default the project's
     ``data/``).
+CONFLICTMAP_CACHE_DIR
+    Folder of caches derived from a store, such as the dashboard's snapshot
+    (:mod:`geo.store.snapshot`), one sub-folder per store (default the
+    project's ``data/.cache/``). Deleting it loses nothing: what is in it is
+    rebuilt from the store when next needed.
+CONFLICTMAP_LANG
+    Language of the interface, a code such as ``en`` or ``uk`` (default
+    ``en``; see :mod:`geo.i18n`).
 """
 
 from __future__ import annotations
@@ -18,10 +27,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
-__all__ = ["PROJECT_DIR", "Settings", "get", "reload"]
+__all__ = ["DEFAULT_CACHE_DIR", "DEFAULT_LANGUAGE", "PROJECT_DIR", "Settings", "get", "reload"]
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR: Final = Path(__file__).resolve().parent.parent
+
+DEFAULT_CACHE_DIR: Final = PROJECT_DIR / "data" / ".cache"
+"""Where derived caches go unless ``CONFLICTMAP_CACHE_DIR`` says otherwise."""
+
+DEFAULT_LANGUAGE: Final = "en"
+"""The interface's language unless ``CONFLICTMAP_LANG`` says otherwise."""
 
 
 @dataclass(frozen=True)
@@ -33,11 +49,18 @@ class Settings:
     data_dir : Path
         Folder with the bundled data (``reference/``, ``seed/``).
     store : str
-        Store location: a GeoPackage path.
+        Store location: a GeoPackage path or a connection URL.
+    cache_dir : Path
+        Folder of derived caches (the dashboard's snapshots), one sub-folder
+        per store.
+    language : str
+        Language code of the interface (``"en"``).
     """
 
     data_dir: Path
     store: str
+    cache_dir: Path = DEFAULT_CACHE_DIR
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def reference_dir(self) -> Path:
@@ -53,7 +76,9 @@ class Settings:
 def _from_env() -> Settings:
     data_dir = Path(os.environ.get("CONFLICTMAP_DATA_DIR") or PROJECT_DIR / "data")
     store = os.environ.get("CONFLICTMAP_STORE") or str(PROJECT_DIR / "data" / "conflict.gpkg")
-    return Settings(data_dir=data_dir, store=store)
+    cache_dir = Path(os.environ.get("CONFLICTMAP_CACHE_DIR") or DEFAULT_CACHE_DIR).expanduser()
+    language = (os.environ.get("CONFLICTMAP_LANG") or "").strip() or DEFAULT_LANGUAGE
+    return Settings(data_dir=data_dir, store=store, cache_dir=cache_dir, language=language)
 
 
 _current = _from_env()

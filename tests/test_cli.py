@@ -10,9 +10,21 @@ from pathlib import Path
 
 import pytest
 
+from geo import settings
 from geo.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """The snapshots commands prepare go to a temporary cache folder, not the project's data/.cache."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(folder))
+    settings.reload()
+    yield folder
+    monkeypatch.delenv("CONFLICTMAP_CACHE_DIR", raising=False)
+    settings.reload()
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -46,6 +58,15 @@ def test_stats_human_output(capsys, store_env):
         (["geocode", "  "], "empty"),
         (["geocode", "Popivka", "--region", "Atlantis"], "Atlantis"),
         (["synth", "10", "--store", "no/such/folder/x.gpkg"], "does not exist"),
+        (["synth", "10", "--store", "."], "is a folder"),
+        (["stats", "--store", "postgresql://analyst:s3cret@db.example.org/conflict"], "not supported yet"),
+        (["datasets", "--store", "postgres://db.example.org/conflict"], "not supported yet"),
+        (
+            ["import", str(ROOT / "tests/fixtures/import/acled_sample.csv"), "--store", "postgresql://db/conflict"],
+            "not supported yet",
+        ),
+        (["export", "--format", "csv", "--out", "x.csv", "--store", "postgresql://db/c"], "not supported yet"),
+        (["stats", "--store", "https://example.org/conflict.gpkg"], "not a store location"),
     ],
 )
 def test_user_errors_are_one_clear_line(capsys, argv, message):
@@ -55,6 +76,35 @@ def test_user_errors_are_one_clear_line(capsys, argv, message):
     assert message in err
     assert err.count("\n") == 1
     assert "Traceback" not in err
+    assert "s3cret" not in err
+
+
+def test_a_store_url_is_never_taken_for_a_path(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for argv in (["synth", "10", "--store", "postgresql://db/conflict"], ["stats", "--store", "postgresql://db/c"]):
+        code, _out, err = _run(capsys, *argv)
+        assert code == 1 and "PostGIS stores are not supported yet" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_store_env_takes_a_url_too(capsys, monkeypatch):
+    monkeypatch.setenv("CONFLICTMAP_STORE", "postgresql://analyst:s3cret@db.example.org/conflict")
+    settings.reload()
+    try:
+        code, _out, err = _run(capsys, "stats")
+    finally:
+        monkeypatch.delenv("CONFLICTMAP_STORE")
+        settings.reload()
+    assert code == 1 and err.count("\n") == 1
+    assert "not supported yet" in err and "analyst:***@db.example.org" in err and "s3cret" not in err
+
+
+def test_a_store_given_as_a_file_url(capsys, tmp_path):
+    store = tmp_path / "synthetic.gpkg"
+    code, _, err = _run(capsys, "synth", "200", "--store", store.as_uri())
+    assert code == 0, err
+    code, out, _ = _run(capsys, "stats", "--store", store.as_uri(), "--json")
+    assert code == 0 and json.loads(out)["datasets"] == {"synthetic": 200}
 
 
 @pytest.mark.parametrize("n", ["0", "-5", "ten", "50000000"])
@@ -88,11 +138,13 @@ def test_geocode_region_fallback_and_not_found(capsys):
     assert (answer["found"], answer["precision"], answer["lat"], answer["admin1"]) == (False, "unknown", None, None)
 
 
-def test_synth_then_stats(capsys, tmp_path):
+def test_synth_then_stats(capsys, tmp_path, cache_dir):
     store = tmp_path / "synthetic.gpkg"
     code, _, err = _run(capsys, "synth", "2000", "--store", str(store))
     assert code == 0, err
     assert "2,000 synthetic events" in err
+    assert "prepared the dashboard's snapshot" in err
+    assert len(list((cache_dir / "snapshots").glob("synthetic.gpkg-*/*.arrow"))) == 2
     code, out, _ = _run(capsys, "stats", "--store", str(store), "--json")
     stats = json.loads(out)
     assert stats["datasets"] == {"synthetic": 2000}
@@ -102,7 +154,7 @@ def test_synth_then_stats(capsys, tmp_path):
 
 
 def test_python_dash_m_geo_runs_as_a_program(tmp_path):
-    env = os.environ | {"CONFLICTMAP_STORE": str(tmp_path / "c.gpkg")}
+    env = os.environ | {"CONFLICTMAP_STORE": str(tmp_path / "c.gpkg"), "CONFLICTMAP_CACHE_DIR": str(tmp_path / "cache")}
     proc = subprocess.run(
         [sys.executable, "-m", "geo", "stats", "--store", str(tmp_path / "missing.gpkg")],
         cwd=ROOT,

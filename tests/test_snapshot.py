@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from geo import claims as claims_mod
+from geo import settings
 from geo.store import open_store
 from geo.store import snapshot as snap
 from geo.synthetic import write_synthetic
@@ -31,9 +33,20 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
         assert equal.all(), f"{col}: {x[~equal].head(3).tolist()} != {y[~equal].head(3).tolist()}"
 
 
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    """Snapshots of this module's stores go to a temporary cache folder, not the project's data/.cache."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(folder))
+    settings.reload()
+    yield folder
+    monkeypatch.delenv("CONFLICTMAP_CACHE_DIR", raising=False)
+    settings.reload()
+
+
 @pytest.fixture
 def store(tmp_path):
-    s = open_store(tmp_path / "s.gpkg")  # the bundled dataset
+    s = open_store(tmp_path / "stores" / "s.gpkg")  # the bundled dataset
     write_synthetic(s, 3000, seed=3)
     return s
 
@@ -48,6 +61,82 @@ def test_the_snapshot_holds_what_folding_the_store_gives(store):
     assert events["first_stated"].dtype == "datetime64[ms]" and events["n_claims"].dtype.kind == "i"
     files = sorted(p.name for p in snap.snapshot_dir(store.location).iterdir())
     assert len(files) == 2 and files[0].endswith(".claims.arrow") and files[1].endswith(".events.arrow")
+
+
+def test_the_snapshot_is_in_the_cache_folder_not_beside_the_store(store, cache_dir):
+    snap.read_display(store)
+    folder = snap.snapshot_dir(store.location)
+    assert folder.parent == cache_dir / "snapshots" and folder.name.startswith("s.gpkg-")
+    assert len(list(folder.glob("*.arrow"))) == 2
+    assert sorted(p.name for p in Path(store.location).parent.iterdir()) == ["s.gpkg"]
+    assert snap.snapshot_dir(store.location) == folder  # stable
+    assert snap.snapshot_dir(store.location, cache_dir="/elsewhere") == Path("/elsewhere/snapshots", folder.name)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "postgresql://analyst@db.example.org:5432/conflict?sslmode=require",
+        "postgresql://analyst@db.example.org/",
+        "C:\\data\\conflict.gpkg",
+        "/data/конфлікт.gpkg",
+        "",
+    ],
+)
+def test_any_location_gives_a_safe_stable_folder(location, tmp_path):
+    folder = snap.snapshot_dir(location, cache_dir=tmp_path)
+    assert folder.parent == tmp_path / "snapshots"
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,60}", folder.name), folder.name
+    assert folder == snap.snapshot_dir(location, cache_dir=tmp_path)
+    assert folder != snap.snapshot_dir(location + "2", cache_dir=tmp_path)
+
+
+class _ElsewhereStore:
+    """A store known only by a URL and a version it is told (as a database's would be); reads come from a file."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.location = "postgresql://analyst@db.example.org/conflict"
+        self.token = "1"
+
+    def version(self) -> str:
+        return self.token
+
+    def read_events(self, **kwargs):
+        return self.inner.read_events(**kwargs)
+
+    def read_claims(self, **kwargs):
+        return self.inner.read_claims(**kwargs)
+
+
+def test_the_snapshot_is_keyed_on_the_store_version_whatever_the_store(store, monkeypatch):
+    other = _ElsewhereStore(store)
+    first, _ = snap.read_display(other)
+    folder = snap.snapshot_dir(other.location)
+    assert folder.name.startswith("conflict-") and len(list(folder.glob("*.arrow"))) == 2
+    folds = []
+    monkeypatch.setattr(snap, "fold", lambda *a: folds.append(1) or claims_mod.fold(*a))
+    again, _ = snap.read_display(other)
+    _same(again, first)
+    assert folds == []  # the same version: read from the snapshot
+    other.token = "2"
+    snap.read_display(other)
+    assert folds == [1] and len(list(folder.glob("*.arrow"))) == 2  # a new version: folded again, old files gone
+
+
+def test_a_store_that_changes_while_it_is_read_gets_no_snapshot(store, monkeypatch):
+    other = _ElsewhereStore(store)
+    original = snap._fold
+
+    def fold_then_write(s):
+        out = original(s)
+        other.token = "written meanwhile"
+        return out
+
+    monkeypatch.setattr(snap, "_fold", fold_then_write)
+    events, _ = snap.read_display(other)
+    assert len(events) == 3031
+    assert not list(snap.snapshot_dir(other.location).glob("*.arrow"))
 
 
 def test_events_come_by_layer_then_date_so_a_layer_is_one_slice(store):

@@ -1,37 +1,50 @@
 """Where events and claims are kept: one GeoPackage file now, PostGIS later.
 
-:func:`open_store` picks the implementation from the location: a file path
-gives a :class:`~geo.store.gpkg.GeoPackageStore`; a ``postgresql://`` URL
-will give a PostGIS store (not available yet). Every store implements the
-:class:`~geo.store.base.Store` protocol.
+:func:`open_store` is the one place that reads a *location*: a file path
+(or a ``file://`` URL) gives a :class:`~geo.store.gpkg.GeoPackageStore`; a
+``postgresql://`` URL will give a PostGIS store (not supported yet). Every
+store implements the :class:`~geo.store.base.Store` protocol, and callers
+know it by :attr:`~geo.store.base.Store.location` and
+:meth:`~geo.store.base.Store.version` only.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
-from geo.errors import GeoError
+from geo.errors import GeoError, NotFoundError
 from geo.store.base import KINDS, SCHEMA_VERSION, EventQuery, Store, WriteResult
 from geo.store.gpkg import GeoPackageStore
 
 __all__ = ["KINDS", "SCHEMA_VERSION", "EventQuery", "GeoPackageStore", "Store", "WriteResult", "open_store"]
 
 _log = logging.getLogger(__name__)
-_POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+")
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
-def open_store(location: str | os.PathLike[str] | None = None, *, create: bool = True, seed: bool = True) -> Store:
+def open_store(
+    location: str | os.PathLike[str] | None = None,
+    *,
+    create: bool = True,
+    seed: bool = True,
+    parents: bool = True,
+) -> Store:
     """Open the store at ``location``, creating and seeding it on first use.
 
     Parameters
     ----------
     location : str, os.PathLike or None
-        A GeoPackage path (``data/conflict.gpkg``) or, later, a
-        ``postgresql://`` URL. ``None`` uses ``geo.settings.get().store``
-        (``$CONFLICTMAP_STORE``, default ``data/conflict.gpkg``).
+        A GeoPackage path (``data/conflict.gpkg``, or a ``file://`` URL) or,
+        later, a ``postgresql://`` URL. ``None`` uses
+        ``geo.settings.get().store`` (``$CONFLICTMAP_STORE``, default
+        ``data/conflict.gpkg``).
     create : bool
         Create the store when it does not exist.
     seed : bool
@@ -39,6 +52,9 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
         (``feb-2026``, kind ``bundled``) into it before it appears at
         ``location``. An existing store is never seeded, even an empty one
         (its datasets may have been deleted on purpose).
+    parents : bool
+        Create the missing folders above a new GeoPackage file (false: a
+        missing folder is an error, as a typo on the command line should be).
 
     Returns
     -------
@@ -48,10 +64,11 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     Raises
     ------
     NotFoundError
-        The store does not exist and ``create`` is false.
+        The store does not exist and ``create`` is false, or its folder does
+        not exist and ``parents`` is false.
     GeoError
-        A PostGIS URL (not supported yet), a folder, or a file that is not a
-        store.
+        A PostGIS URL (not supported yet) or another URL, a folder, or a file
+        that is not a store.
     ValidationError
         The bundled dataset does not validate (a bug in ``data/seed``).
     """
@@ -60,15 +77,41 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
 
         location = settings.get().store
     text = os.fspath(location)
-    if text.lower().startswith(_POSTGRES_SCHEMES):
-        raise GeoError(
-            "PostGIS support is not available yet; give the path of a GeoPackage file "
-            "(e.g. data/conflict.gpkg) instead of a postgresql:// URL"
-        )
+    url = _URL.match(text)
+    if url is not None:
+        scheme = url["scheme"].lower()
+        if scheme.split("+")[0] in _POSTGRES_SCHEMES:
+            raise GeoError(
+                f"{_without_password(text)}: PostGIS stores are not supported yet; "
+                "give the path of a GeoPackage file (e.g. data/conflict.gpkg)"
+            )
+        if scheme != "file":
+            raise GeoError(
+                f"{_without_password(text)}: not a store location; "
+                "give the path of a GeoPackage file (e.g. data/conflict.gpkg)"
+            )
+        text = urllib.request.url2pathname(urllib.parse.urlsplit(text).path)
     path = Path(text).expanduser()
-    if create and seed and not path.is_dir() and (not path.exists() or path.stat().st_size == 0):
+    new = not path.is_dir() and (not path.exists() or path.stat().st_size == 0)
+    if new and create and not parents and not path.parent.is_dir():
+        raise NotFoundError(f"folder {str(path.parent)!r} does not exist; create it first")
+    if new and create and seed:
         _create_seeded(path)
     return GeoPackageStore(path, create=create)
+
+
+def _without_password(url: str) -> str:
+    """A URL as it may be shown: its password, if any, replaced by ``***``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url.split("://", 1)[0] + "://…"
+    if not password:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _create_seeded(path: Path) -> None:

@@ -296,11 +296,45 @@ class Store(Protocol):
 
     Implementations: :class:`geo.store.gpkg.GeoPackageStore` (one GeoPackage
     file). Every write is one transaction: it lands whole or not at all.
+
+    Callers know a store only by :attr:`location` and :meth:`version`: caches
+    derived from a store (the dashboard's snapshot, its cached filter results)
+    are named after the first and keyed on the second, so they work the same
+    for any implementation.
     """
 
     @property
     def location(self) -> str:
-        """Where the store is (a file path or a connection URL without password)."""
+        """Where the store is, as a string: a file's absolute path, or a connection URL.
+
+        Stable (the same store opened twice, however it was named, has the
+        same location: caches are named after it) and safe to show or log: a
+        URL never carries its password.
+        """
+        ...
+
+    def version(self) -> str:
+        """A change token: it differs after every write that changed the stored data.
+
+        Cheap to call (well under a millisecond): the dashboard asks for it on
+        every run of a page to key its caches. Reads, and writes that change
+        nothing, leave it as it is; two writes in quick succession (even in the
+        same clock tick, or from another process) give two different tokens.
+        A token may also change with no change of data (a file touched, a
+        crashed write rolled back): that costs a cache rebuild, never a stale
+        result.
+
+        Returns
+        -------
+        str
+            An opaque token, to compare for equality only (it is not ordered,
+            and not necessarily safe in a file name).
+
+        Raises
+        ------
+        NotFoundError
+            The store has gone.
+        """
         ...
 
     def read_events(

@@ -1,25 +1,32 @@
-"""What the dashboard reads at start-up: folded events and their claims, kept beside the store.
+"""What the dashboard reads at start-up: folded events and their claims, kept in the cache folder.
 
 Reading a million events and 1.7 million claims out of a GeoPackage and
 folding them (:func:`geo.claims.fold`) takes around fifteen seconds here.
 A *snapshot* keeps the result in two uncompressed Arrow IPC files in a
-hidden folder next to the store (``data/.conflict.gpkg.snapshot/``), named
-after the store file's size and modification time and this code's version.
-Opening them is a memory map: text columns come back as Arrow-backed
-``str`` columns without being copied, so a million events are ready in well
-under a second and the operating system shares and evicts their pages.
+folder of their own under the cache folder (``geo.settings.get().cache_dir``,
+``data/.cache/`` unless ``$CONFLICTMAP_CACHE_DIR`` says otherwise):
+``snapshots/<name>-<digest>/``, where the digest is that of the store's
+:attr:`~geo.store.base.Store.location` (so any store, a file or a database,
+gets one folder) and the name its last part, for people. The files are named
+after the store's :meth:`~geo.store.base.Store.version`, this code's version
+and :data:`FORMAT`. Opening them is a memory map: text columns come back as
+Arrow-backed ``str`` columns without being copied, so a million events are
+ready in well under a second and the operating system shares and evicts
+their pages.
 
 A snapshot is a cache, never the record: any write to the store changes its
-file time, the next read misses, rebuilds from the store and deletes the
-stale files. A folder that cannot be written just means no snapshot.
+version, the next read misses, rebuilds from the store and deletes the stale
+files. A folder that cannot be written just means no snapshot.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import mmap
 import os
+import re
 import threading
 import uuid
 from pathlib import Path
@@ -30,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from geo import __version__, schema
+from geo import __version__, schema, settings
 from geo._text import sort_ranks
 from geo.claims import fold
 from geo.store.base import Store
@@ -48,19 +55,35 @@ _MAPPED: dict[str, mmap.mmap] = {}  # the memory maps behind the frames handed o
 _LOCK = threading.Lock()
 
 
-def snapshot_dir(location: str | os.PathLike[str]) -> Path:
-    """The hidden folder beside a store file that holds its snapshots."""
-    path = Path(location)
-    return path.with_name(f".{path.name}.snapshot")
+def snapshot_dir(location: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The folder that holds the snapshots of the store at ``location``.
+
+    Parameters
+    ----------
+    location : str or os.PathLike
+        The store's :attr:`~geo.store.base.Store.location` (a path or a URL).
+    cache_dir : str, os.PathLike or None
+        The cache folder (default ``geo.settings.get().cache_dir``).
+
+    Returns
+    -------
+    Path
+        ``<cache_dir>/snapshots/<name>-<digest>``: the digest is a stable
+        hash of the location, the name its last part (``conflict.gpkg``)
+        made safe for any file system.
+    """
+    text = os.fspath(location)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    tail = re.split(r"[/\\]", text.rstrip("/\\"))[-1]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", tail).strip("._-")[:40]
+    folder = f"{name}-{digest}" if name else digest
+    return Path(settings.get().cache_dir if cache_dir is None else cache_dir) / "snapshots" / folder
 
 
-def _token(path: Path) -> str | None:
-    """A name that changes whenever the store file does (or this code's version); None for no file."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return f"v{FORMAT}-{__version__}-{info.st_size}-{info.st_mtime_ns}"
+def _token(version: str) -> str:
+    """The file name of a snapshot of the store at ``version``, by this code (its version and FORMAT)."""
+    stamp = f"{FORMAT}\n{__version__}\n{version}".encode("utf-8", "surrogatepass")
+    return f"v{FORMAT}-{hashlib.sha256(stamp).hexdigest()[:24]}"
 
 
 def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
@@ -69,7 +92,7 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     Parameters
     ----------
     store : Store
-        The store; a GeoPackage store gets a snapshot beside its file.
+        The store: any implementation, known by its location and version.
 
     Returns
     -------
@@ -85,12 +108,15 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     -----
     The frames may be backed by a read-only memory map: treat them as
     read-only (copy before changing a column).
+
+    Raises
+    ------
+    NotFoundError
+        The store has gone.
     """
-    path = Path(store.location)
-    token = _token(path)
-    if token is None:
-        return _fold(store)
-    folder = snapshot_dir(path)
+    version = store.version()
+    token = _token(version)
+    folder = snapshot_dir(store.location)
     events_file, claims_file = folder / f"{token}.events.arrow", folder / f"{token}.claims.arrow"
     if events_file.exists() and claims_file.exists():
         try:
@@ -98,14 +124,14 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         except (OSError, pa.ArrowException, ValueError) as err:  # damaged: rebuild it
             _log.warning("snapshot %s unreadable (%s): rebuilding it", events_file, err)
     events, claims = _fold(store)
-    if _token(path) != token:  # the store changed while it was read: do not label this state with the old name
+    if store.version() != version:  # the store changed while it was read: do not label this state with the old name
         return events, claims
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(_table(events), events_file)
         _write_atomic(_table(claims), claims_file)
     except (OSError, pa.ArrowException) as err:
-        _log.info("no snapshot for %s: %s", path, err)
+        _log.info("no snapshot for %s: %s", store.location, err)
         return events, claims
     for old in folder.glob("*.arrow"):
         if not old.name.startswith(token + "."):
