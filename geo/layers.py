@@ -180,6 +180,9 @@ class LayerSpec:
         See :data:`TIMELINE`.
     page : PageSpec, optional
         Its own page, if it has one.
+    fit_view : bool
+        Whether its points pull the map's fitted view (talks venues in Geneva do
+        not, unless nothing else is drawn).
     """
 
     name: str
@@ -201,6 +204,7 @@ class LayerSpec:
     breakdowns: tuple[str, ...] = ()
     timeline: Literal["counts", "bands"] = "counts"
     page: PageSpec | None = None
+    fit_view: bool = True
 
 
 _REGISTRY: dict[str, LayerSpec] = {}
@@ -516,7 +520,12 @@ register(
         stack=0,
         figures=("people_affected", "municipalities", "duration_h", "killed", "wounded"),
         drawn_as="choropleth",
-        point=PointStyle(colour="#757575", radius=6.0, legend_label="impact event"),
+        point=PointStyle(
+            colour="#757575",
+            radius=6.0,
+            legend_label="impact event",
+            legend_note="Power, heating, water… per region; an event naming several regions counts in each.",
+        ),
         breakdowns=("impact_type",),
         page=PageSpec(
             title="Affected regions",
@@ -544,5 +553,6 @@ register(
         ),
         badge_dir="right",
         timeline="bands",
+        fit_view=False,
     )
 )

@@ -37,6 +37,7 @@ __all__ = [
     "bin_ordinals",
     "bin_starts",
     "choose_bin",
+    "column_label",
     "count",
     "date_range",
     "day",
@@ -115,6 +116,20 @@ _FIGURES: Final = {
     "duration_h": (N_("duration"), N_(" h")),
     "round": (N_("round"), ""),
 }
+_COLUMNS: Final = {
+    "weapon": N_("weapon"),
+    "target_type": N_("target"),
+    "impact_type": N_("impact"),
+    "side": N_("side"),
+    "status": N_("status"),
+    "party": N_("party"),
+}
+_VALUES: Final = (
+    *(N_("drone"), N_("missile"), N_("glide bomb"), N_("artillery"), N_("air"), N_("mixed"), N_("unknown")),
+    *(N_("energy"), N_("military"), N_("industrial"), N_("residential"), N_("transport"), N_("other")),
+    *(N_("power"), N_("heating"), N_("water"), N_("evacuation"), N_("casualties"), N_("damage")),
+)
+"""Descriptor values (weapons, target and impact types) as messages, for the catalog."""
 _COUNTRIES: Final = {"UA": N_("Ukraine"), "RU": N_("Russia"), "BY": N_("Belarus")}
 
 
@@ -651,6 +666,23 @@ def stance_label(stance: object) -> str:
         return ""
     label = _STANCE.get(str(stance))
     return t(label) if label else str(stance).replace("_", " ")
+
+
+def column_label(column: str) -> str:
+    """An event column as a reader names it: ``target`` for ``target_type`` (translated).
+
+    Parameters
+    ----------
+    column : str
+        The column.
+
+    Returns
+    -------
+    str
+        Its label.
+    """
+    label = _COLUMNS.get(column)
+    return t(label) if label else column.removesuffix("_type").replace("_", " ")
 
 
 def value_label(column: str, value: object) -> str:

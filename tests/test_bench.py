@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench import scale
-from geo import filters, mapview
+from geo import filters, present
 from tests.folium_pages import feature_collections
 
 N = 2000
@@ -54,7 +54,7 @@ def test_project_map_sends_at_most_max_features_per_layer(bench):
     features = results[0]["features"]
     assert features and max(features.values()) <= MAX_FEATURES
     aggregated = [name for name in features if name.endswith("(aggregated)")]
-    assert f"{mapview.MAP_LAYER_NAMES['strike']} (aggregated)" in aggregated
+    assert f"{present.layer_label('strike')} (aggregated)" in aggregated
 
 
 def test_pages_carry_what_the_table_says(bench):

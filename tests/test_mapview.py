@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo import present
 from geo.assets import ensure_static
 from geo.claims import fold
 from geo.errors import ValidationError
-from geo.mapview import DEFAULT_BOUNDS, MAP_LAYER_NAMES, build_map, legend_entries
+from geo.mapview import DEFAULT_BOUNDS, build_map, legend_entries
 from geo.reference import load_admin1
 from geo.seed import load_seed
 from geo.synthetic import generate
@@ -30,10 +31,15 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "</script><script>alert(2)</script>"
-EVENT_LAYERS = tuple(MAP_LAYER_NAMES.values())
+REGION_LAYER = "Claims at region precision"
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _label(layer: str) -> str:
+    """A layer's name in the layer control and the legend (from the registry)."""
+    return present.layer_label(layer)
 
 
 @functools.cache
@@ -100,7 +106,7 @@ def seed_map() -> tuple[folium.Map, str]:
 
 def test_seed_map_has_every_layer_legend_and_scale(seed_map):
     _, page = seed_map
-    for name in EVENT_LAYERS:
+    for name in (*(_label(n) for n in ("capture", "strike", "impact", "talks")), REGION_LAYER):
         assert json.dumps(name) in page, name
     assert "Offline basemap" in page
     text = _decoded(page)
@@ -124,7 +130,7 @@ def test_seed_map_loads_nothing_from_the_network(seed_map):
 
 def test_zaliznychne_popup_shows_both_claims_and_their_sources(seed_map):
     m, _ = seed_map
-    captures = _layers(m)[MAP_LAYER_NAMES["capture"]]
+    captures = _layers(m)[_label("capture")]
     popup = _popup_of(captures, "Zaliznychne")
     assert "Russian Ministry of Defence" in popup and "<i>asserts</i>" in popup
     assert "Voloshyn" in popup and "<i>denies</i>" in popup
@@ -134,14 +140,14 @@ def test_zaliznychne_popup_shows_both_claims_and_their_sources(seed_map):
         in popup
     )
     assert 'href="https://24tv.ua/ru/zheleznodorozhnoe-okkupirovano' in popup and ">24 Kanal</a>" in popup
-    assert "Zaporizhzhia (UA-23)" in popup and "exact location" in popup and "2026-02-10" in popup
+    assert "Zaporizhzhia Oblast (UA-23)" in popup and "exact location" in popup and "2026-02-10" in popup
     tooltip = next(f["properties"]["tip"] for f in captures if "Zaliznychne" in f["properties"]["popup"])
     assert "Zaliznychne" in tooltip and "disputed" in tooltip
 
 
 def test_bryansk_governor_revisions_keep_their_bounds(seed_map):
     m, page = seed_map
-    regions = _layers(m)[MAP_LAYER_NAMES["region"]]
+    regions = _layers(m)[REGION_LAYER]
     popup = _popup_of(regions, "Drone attack on Bryansk Oblast")
     assert "intercepted 120" in popup
     assert "intercepted ≥170" in popup
@@ -171,7 +177,7 @@ def test_region_precision_events_are_outlines_never_points(seed_map):
     assert len(points) == int(events["geometry"].notna().sum())  # only events with their own point
     distances = np.sqrt(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
     assert distances.min() > 0.05
-    outlines = _layers(m)[MAP_LAYER_NAMES["region"]]
+    outlines = _layers(m)[REGION_LAYER]
     assert {f["geometry"]["type"] for f in outlines} <= {"Polygon", "MultiPolygon"}
     drawn = {re.search(r"\(([A-Z]{2}-[A-Z0-9]+)\)", f["properties"]["popup"]).group(1) for f in outlines}
     assert drawn == codes
@@ -181,17 +187,17 @@ def test_region_precision_events_are_outlines_never_points(seed_map):
 
 def test_impacts_are_a_choropleth_of_their_regions(seed_map):
     m, _ = seed_map
-    regions = _layers(m)[MAP_LAYER_NAMES["impact"]]
+    regions = _layers(m)[_label("impact")]
     assert len(regions) == 2
     tips = " ".join(f["properties"]["tip"] for f in regions)
-    assert "Bryansk (RU-BRY)" in tips and "Belgorod (RU-BEL)" in tips
+    assert "Bryansk Oblast (RU-BRY)" in tips and "Belgorod Oblast (RU-BEL)" in tips
     assert "power 1" in tips and "heating 1" in tips
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in regions)
 
 
 def test_capture_styles_follow_side_and_status(seed_map):
     m, _ = seed_map
-    captures = _layers(m)[MAP_LAYER_NAMES["capture"]]
+    captures = _layers(m)[_label("capture")]
     by_status = {}
     for f in captures:
         status = re.search(r"s-(\w+)", f["properties"]["popup"]).group(1)
@@ -203,7 +209,7 @@ def test_capture_styles_follow_side_and_status(seed_map):
 
 def test_talks_venues_are_drawn_but_do_not_pull_the_view_away(seed_map):
     m, page = seed_map
-    talks = _layers(m)[MAP_LAYER_NAMES["talks"]]
+    talks = _layers(m)[_label("talks")]
     assert len(talks) == 3 and all(f["geometry"]["type"] == "Point" for f in talks)
     fit = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page)
     south, west, north, east = map(float, fit.groups())
@@ -236,9 +242,9 @@ def test_hostile_strings_are_escaped_everywhere():
     assert 'href="javascript:' not in text
     assert 'href="https://example.org/?q=&lt;b&gt;&quot;onmouseover=alert(4)"' in text
     layers = _layers(m)
-    zal = _popup_of(layers[MAP_LAYER_NAMES["capture"]], "cm-st s-disputed")
+    zal = _popup_of(layers[_label("capture")], "cm-st s-disputed")
     assert "&lt;img src=x onerror=alert(1)&gt;" in zal and "<img" not in zal
-    tips = [f["properties"]["tip"] for f in layers[MAP_LAYER_NAMES["capture"]]]
+    tips = [f["properties"]["tip"] for f in layers[_label("capture")]]
     tip = next(t for t in tips if "onerror" in t)
     assert tip.startswith("<b>&lt;img")
 
@@ -262,8 +268,8 @@ def test_large_layers_are_aggregated_into_cells(synthetic_20k):
     assert sum(event_features) <= 6000
     layers = _layers(m)
     for layer in ("capture", "strike"):
-        name = f"{MAP_LAYER_NAMES[layer]} (aggregated)"
-        assert name in layers and MAP_LAYER_NAMES[layer] not in layers
+        name = f"{_label(layer)} (aggregated)"
+        assert name in layers and _label(layer) not in layers
         cell = layers[name][0]
         assert cell["geometry"]["type"] == "Polygon"
         counts = cell["properties"]["cell"]  # [events, per status…, synthetic]: the browser writes the tooltip
@@ -278,7 +284,7 @@ def test_synthetic_events_are_labelled_in_popups(synthetic_20k):
     events, claims = synthetic_20k
     m = build_map(events.iloc[:300], claims)
     layers = _layers(m)
-    captures = layers[MAP_LAYER_NAMES["capture"]]
+    captures = layers[_label("capture")]
     assert all("SYNTHETIC" in f["properties"]["tip"] for f in captures)
     assert all('<span class="cm-synth">SYNTHETIC</span>' in f["properties"]["popup"] for f in captures)
     assert "SYNTHETIC data" in _decoded(m.get_root().render())
@@ -287,8 +293,8 @@ def test_synthetic_events_are_labelled_in_popups(synthetic_20k):
 def test_max_features_switches_a_layer_to_cells():
     events, claims = _seed()
     layers = _layers(build_map(events, claims, max_features=3))
-    assert f"{MAP_LAYER_NAMES['capture']} (aggregated)" in layers
-    assert MAP_LAYER_NAMES["talks"] in layers  # three venues: not above the limit
+    assert f"{_label('capture')} (aggregated)" in layers
+    assert _label("talks") in layers  # three venues: not above the limit
 
 
 # --- empty input, options, errors ------------------------------------------------------------------------------
@@ -311,8 +317,8 @@ def test_layers_argument_limits_what_is_drawn():
     events, claims = _seed()
     m = build_map(events, claims, layers=("strike",))
     names = set(_layers(m))
-    assert names == {"Offline basemap", MAP_LAYER_NAMES["strike"], MAP_LAYER_NAMES["region"]}
-    badges = {f["properties"]["badge"] for f in _layers(m)[MAP_LAYER_NAMES["region"]]}
+    assert names == {"Offline basemap", _label("strike"), REGION_LAYER}
+    badges = {f["properties"]["badge"] for f in _layers(m)[REGION_LAYER]}
     assert not any("capture" in b for b in badges)
 
 
@@ -358,10 +364,10 @@ def test_legend_entries_list_what_is_drawn():
     entries = legend_entries(events)
     assert entries[0] == ("", "Claims by parties, not verified.")
     sections = {section for section, _ in entries}
-    assert {MAP_LAYER_NAMES["capture"], MAP_LAYER_NAMES["strike"], MAP_LAYER_NAMES["impact"]} <= sections
-    assert (MAP_LAYER_NAMES["capture"], "Russia claims") in entries
+    assert {_label("capture"), _label("strike"), _label("impact")} <= sections
+    assert (_label("capture"), "Russia claims") in entries
     only_strikes = legend_entries(events, layers=("strike",))
-    assert not any(section == MAP_LAYER_NAMES["capture"] for section, _ in only_strikes)
+    assert not any(section == _label("capture") for section, _ in only_strikes)
 
 
 # --- in a real browser -----------------------------------------------------------------------------------------
@@ -522,7 +528,7 @@ def test_large_synthetic_map_draws_cells_in_chromium(visit, site, synthetic_20k)
         }""",
         visit.map_js(),
     )  # the cell's counts written out in the browser
-    assert re.fullmatch(r"<b>[\d,]+ (capture claims|strikes)</b> in this [\d.]+° cell<br>.*\d synthetic", tip), tip
+    assert re.fullmatch(r"<b>[\d,]+ (capture claims?|strikes?)</b> in this [\d.]+° cell<br>.*\d synthetic", tip), tip
     visit.shot("map_synthetic")
     assert visit.errors == [] and visit.blocked == []
 
@@ -544,7 +550,7 @@ def test_polygon_events_are_drawn_as_their_shape():
     area = shapely.box(36.0, 47.5, 36.3, 47.7)
     idx = events.index[events["event_id"] == "feb26-cap-zaliznychne"][0]
     events.loc[idx, "geometry"] = area
-    captures = _layers(build_map(events, claims))[MAP_LAYER_NAMES["capture"]]
+    captures = _layers(build_map(events, claims))[_label("capture")]
     shapes = [f for f in captures if f["geometry"]["type"] == "Polygon"]
     assert len(shapes) == 1 and "radius" not in shapes[0]["properties"]["style"]
 
@@ -595,11 +601,11 @@ def test_the_feature_cap_holds_for_every_layer_whatever_the_count(synthetic_20k,
 def test_zooming_in_draws_the_events_of_the_view(synthetic_20k):
     events, claims = synthetic_20k
     whole = _layers(build_map(events, claims, max_features=500))
-    assert f"{MAP_LAYER_NAMES['strike']} (aggregated)" in whole
+    assert f"{_label('strike')} (aggregated)" in whole
     box = (37.3, 47.8, 38.0, 48.3)  # around Donetsk
     m = build_map(events, claims, max_features=500, view=box, zoom=10)
     layers = _layers(m)
-    strikes = layers[MAP_LAYER_NAMES["strike"]]  # few enough in the view: drawn one by one
+    strikes = layers[_label("strike")]  # few enough in the view: drawn one by one
     xy = _point_coords(strikes)
     assert 0 < len(strikes) <= 500
     assert (xy[:, 0] >= box[0]).all() and (xy[:, 0] <= box[2]).all()
@@ -607,10 +613,10 @@ def test_zooming_in_draws_the_events_of_the_view(synthetic_20k):
     located = events[(events["layer"] == "strike") & events["geo_precision"].isin(["exact", "near"])]
     inside = located.geometry.x.between(box[0], box[2]) & located.geometry.y.between(box[1], box[3])
     assert len(strikes) == int(inside.sum())  # every strike of the view, no other
-    assert "(aggregated)" not in " ".join(name for name in layers if name.startswith(MAP_LAYER_NAMES["strike"]))
+    assert "(aggregated)" not in " ".join(name for name in layers if name.startswith(_label("strike")))
     page = _decoded(m.get_root().render())
     points = events["geo_precision"].isin(["exact", "near"]) & (events["layer"] != "impact")  # impacts: regions
-    assert re.search(rf"This view: {len(strikes) + len(layers.get(MAP_LAYER_NAMES['capture'], [])):,} of "
+    assert re.search(rf"This view: {len(strikes) + len(layers.get(_label('capture'), [])):,} of "
                      rf"{int(points.sum()):,} located events", page)  # fmt: skip
     assert '"zoom": 10' in page or "zoom: 10" in page  # opens at the reader's zoom, not fitted
 
@@ -619,7 +625,7 @@ def test_a_wide_view_with_many_events_gets_finer_cells(synthetic_20k):
     events, claims = synthetic_20k
     coarse = build_map(events, claims, max_features=200)
     fine = build_map(events, claims, max_features=200, view=(34.0, 46.0, 40.0, 50.0), zoom=7)
-    name = f"{MAP_LAYER_NAMES['strike']} (aggregated)"
+    name = f"{_label('strike')} (aggregated)"
     size = [abs(c["geometry"]["coordinates"][0][2][0] - c["geometry"]["coordinates"][0][0][0]) for c in
             (_layers(coarse)[name][0], _layers(fine)[name][0])]  # fmt: skip
     assert size[1] < size[0]
@@ -630,7 +636,7 @@ def test_region_outlines_are_simplified_for_the_zoom():
     events, claims = _seed()
 
     def coordinates(m: folium.Map) -> int:
-        features = _layers(m)[MAP_LAYER_NAMES["impact"]]
+        features = _layers(m)[_label("impact")]
         return sum(shapely.get_num_coordinates(shapely.geometry.shape(f["geometry"])) for f in features)
 
     whole = coordinates(build_map(events, claims, layers=("impact",)))

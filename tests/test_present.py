@@ -118,3 +118,13 @@ def test_present_speaks_the_current_language():
         assert present.day("2026-02-15") == "15 Feb 2026"
     finally:
         i18n.unregister("xx")
+
+
+def test_every_descriptor_value_is_a_message():
+    """Weapons, targets and impact types are shown through t(): each must be in the catalog's source table."""
+    from geo import schema
+
+    values = {v.replace("_", " ") for v in (*schema.WEAPONS, *schema.TARGET_TYPES, *schema.IMPACT_TYPES)}
+    assert values <= set(present._VALUES)
+    assert present.column_label("target_type") == "target"
+    assert present.value_label("weapon", "glide_bomb") == "glide bomb"

@@ -1,0 +1,319 @@
+"""The map legend: what is drawn, section by section, generated from each drawn layer's spec.
+
+A points layer lists a dot per ``colour_by`` value present (its label from
+``spec.point.labels``, else ``"<column>: <value>"``), ``missing_label`` for
+events without one, a contested dot, or its one ``legend_label``, then its
+``legend_note``; a layer drawn as cells lists its count classes; a
+choropleth its count classes per region; region outlines say what they are.
+The same model gives the HTML on the map and :func:`legend_entries` (text,
+for pages and exports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import i18n, present, schema
+from geo import layers as registry
+from geo.i18n import t, tn
+from geo.layers import LayerSpec
+from geo.mapview.features import CONTESTED, _region_style, _status_style, _value_colour
+from geo.mapview.plan import (
+    _breaks,
+    _check_layers,
+    _Choropleth,
+    _class_bounds,
+    _class_labels,
+    _Plan,
+    _plan,
+    _prepare,
+    _ramp,
+)
+from geo.present import escape
+
+
+@dataclass
+class _Item:
+    kind: str  # "dot", "square", "region", "text"
+    label: str
+    style: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Section:
+    title: str
+    items: list[_Item] = field(default_factory=list)
+
+
+# --- HTML ---------------------------------------------------------------------------------------------------------
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    c = colour.lstrip("#")
+    if len(c) != 6:
+        return colour
+    r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha:.2f})"
+
+
+def _swatch(item: _Item) -> str:
+    s = item.style
+    if item.kind == "text":
+        return ""
+    fill = s.get("fillColor", "transparent")
+    opacity = s.get("fillOpacity", 1.0)
+    border = f"{s.get('weight', 1)}px {'dashed' if s.get('dashArray') else 'solid'} {s.get('color', fill)}"
+    cls = "cm-sw" if item.kind == "dot" else "cm-sq"
+    background = _rgba(fill, opacity) if fill != "transparent" else "transparent"
+    outer = f"opacity:{s['opacity']};" if "opacity" in s and s["opacity"] < 1 else ""
+    return f'<span class="{cls}" style="background:{escape(background)};border:{escape(border)};{outer}"></span>'
+
+
+def _summary_html(synthetic: bool) -> str:
+    """The legend's summary line (always visible, even folded): its title and the caveats."""
+    parts = [f'<summary><b>{escape(t("Legend"))}</b><div class="cm-caveat">{escape(_caveat())}</div>']
+    if synthetic:
+        parts.append(
+            f'<div class="cm-row"><span class="cm-synth">{escape(t("SYNTHETIC data"))}</span> '
+            f"{escape(t('not real events'))}</div>"
+        )
+    parts.append("</summary>")
+    return "".join(parts)
+
+
+def _legend_html(sections: Sequence[_Section], header_notes: Sequence[str], synthetic: bool) -> str:
+    """The legend; its summary line (always visible, even folded) carries the caveats."""
+    parts = ["<details open>", _summary_html(synthetic)]
+    parts += [f'<div class="cm-note">{escape(note)}</div>' for note in header_notes]
+    for section in sections:
+        parts.append(f'<div class="cm-sec">{escape(section.title)}</div>')
+        for item in section.items:
+            if item.kind == "text":
+                parts.append(f'<div class="cm-note">{escape(item.label)}</div>')
+            else:
+                parts.append(f'<div class="cm-row">{_swatch(item)}<span>{escape(item.label)}</span></div>')
+    parts.append("</details>")
+    return "".join(parts)
+
+
+# --- sections -----------------------------------------------------------------------------------------------------
+
+
+def _caveat() -> str:
+    return t("Claims by parties, not verified.")
+
+
+def _column_word(column: str) -> str:
+    """An event column as a legend names it: ``target`` for ``target_type`` (translated)."""
+    return present.column_label(column)
+
+
+def _value_label(spec: LayerSpec, value: str) -> str:
+    """The legend label of a ``colour_by`` value: the spec's, else ``"<column>: <value>"`` (``target: energy``)."""
+    label = spec.point.labels.get(value)
+    if label:
+        return t(label)
+    column = str(spec.point.colour_by)
+    return t("{column}: {value}", column=_column_word(column), value=present.value_label(column, value))
+
+
+def _dot(label: str, colour: str, spec: LayerSpec, status: str = "claimed") -> _Item:
+    return _Item("dot", label, _status_style(colour, status, 6) | dict(spec.point.extra))
+
+
+def _colour_by_items(spec: LayerSpec, frame: pd.DataFrame) -> list[_Item]:
+    """A dot per ``colour_by`` value present (in the order of ``colours``), then one for the rest."""
+    by = str(spec.point.colour_by)
+    claimed = frame.loc[frame["status"] != "contested", by]
+    present_values = set(claimed.dropna().astype(str))
+    items = [_dot(_value_label(spec, v), c, spec) for v, c in spec.point.colours.items() if v in present_values]
+    unlisted = claimed.isna() | ~claimed.astype(str).isin(list(spec.point.colours))
+    if unlisted.any():
+        items.append(_dot(t(spec.point.missing_label), _value_colour(spec, None), spec))
+    unique: dict[str, _Item] = {}
+    for item in items:  # one item per label (a value "unknown" and a missing value may read the same)
+        unique.setdefault(item.label, item)
+    return list(unique.values())
+
+
+def _point_section(spec: LayerSpec, frame: pd.DataFrame) -> _Section:
+    """A points layer: its colours (or its one item), a contested dot, its note."""
+    if spec.point.colour_by is None:
+        items = [_dot(t(spec.point.legend_label), spec.point.colour, spec)]
+    else:
+        items = _colour_by_items(spec, frame)
+    if (frame["status"] == "contested").any():
+        items.append(_dot(t("contested: fighting reported, not claimed"), CONTESTED, spec, "contested"))
+    if spec.point.legend_note:
+        items.append(_Item("text", t(spec.point.legend_note)))
+    return _Section(present.layer_label(spec.name), items)
+
+
+def _shows_status(spec: LayerSpec) -> bool:
+    """Whether a layer's points show their status in the outline (``extra`` may override it: talks' white ring)."""
+    return "color" not in spec.point.extra
+
+
+def _status_section(statuses: Iterable[object]) -> _Section | None:
+    present_statuses = set(statuses) - {"contested"}
+    if not present_statuses:
+        return None
+    items = [
+        _Item("dot", present.status_label(s, long=True), _status_style("#616161", s, 6))
+        for s in schema.STATUSES
+        if s in present_statuses
+    ]
+    return _Section(t("Status (outline)"), items)
+
+
+def _aggregated_title(layer: str) -> str:
+    """A layer drawn as cells, as the layer control and the legend name it: ``Strikes (aggregated)``."""
+    return t("{layer} (aggregated)", layer=present.layer_label(layer))
+
+
+def _grid_section(layer: str, cells: gpd.GeoDataFrame) -> _Section:
+    lows = _breaks(cells["n"].to_numpy())
+    labels = _class_labels(lows, int(cells["n"].max()))
+    colours = _ramp(layer, len(lows))
+    items = [
+        _Item("square", t("{range} per cell", range=label), {"fillColor": c, "color": colours[-1]})
+        for label, c in zip(labels, colours, strict=True)
+    ]
+    note = t(
+        "aggregated: {events} in {cells} ({size}°)",
+        events=present.count(int(cells["n"].sum())),
+        cells=tn("{n} cell", "{n} cells", len(cells)),
+        size=f"{cells.attrs.get('cell_deg', 0):g}",
+    )
+    items.append(_Item("text", note))
+    return _Section(_aggregated_title(layer), items)
+
+
+def _counted(label: str, high: int, layer: str) -> str:
+    """A class of counts with the layer's noun, in the plural form of its upper end: ``2–3 impact events``."""
+    return present.count(high, layer).replace(f"{high:,}", label, 1)
+
+
+def _choropleth_section(layer: str, choropleth: _Choropleth) -> _Section:
+    counts = choropleth.counts["n"].to_numpy()
+    lows = _breaks(counts)
+    top = int(counts.max())
+    colours = _ramp(layer, len(lows))
+    style = {"fillOpacity": 0.5, "color": colours[-1]}
+    items = [
+        _Item("square", _counted(label, high, layer), {"fillColor": c} | style)
+        for label, (_low, high), c in zip(_class_labels(lows, top), _class_bounds(lows, top), colours, strict=True)
+    ]
+    note = registry.get(layer).point.legend_note
+    items.append(_Item("text", t(note) if note else t("Per region; an event naming several regions counts in each.")))
+    return _Section(present.layer_label(layer), items)
+
+
+def _region_title() -> str:
+    """The layer of region outlines, as the layer control and the legend name it."""
+    return t("Claims at region precision")
+
+
+def _region_section(region_events: pd.DataFrame) -> _Section:
+    n_events = region_events["event_id"].nunique()
+    style = _region_style("#555555") | {"weight": 2.5}
+    label = t("{events} located only to a region: outline + count", events=present.count(n_events))
+    items = [
+        _Item("region", label, style),
+        _Item("text", t("Never drawn as a point: the place is not known more precisely.")),
+    ]
+    return _Section(_region_title(), items)
+
+
+def _legend_sections(plan: _Plan) -> list[_Section]:
+    """Sections for what is drawn: point layers (registry order), statuses, cells, choropleths, region outlines."""
+    sections: list[_Section] = []
+    statuses: set[object] = set()
+    for spec in registry.all_specs():
+        frame = plan.points.get(spec.name)
+        if frame is None:
+            continue
+        sections.append(_point_section(spec, frame))
+        if _shows_status(spec):
+            statuses |= set(frame["status"].dropna())
+    status = _status_section(statuses)
+    if status is not None:
+        sections.append(status)
+    sections += [_grid_section(layer, cells) for layer, cells in plan.grids.items()]
+    sections += [_choropleth_section(layer, c) for layer, c in plan.choropleths.items()]
+    if not plan.region_events.empty:
+        sections.append(_region_section(plan.region_events))
+    return sections
+
+
+def _header_notes(plan: _Plan) -> list[str]:
+    """Notes above the sections: nothing matches, what this view holds, what is not drawn."""
+    notes = []
+    if plan.total == 0:
+        notes.append(t("No events match the current filters."))
+    if plan.in_view is not None:
+        notes.append(
+            t(
+                "This view: {shown} of {located} located events (zoom out to see all).",
+                shown=present.number(plan.in_view),
+                located=present.number(plan.located),
+            )
+        )
+    if plan.not_drawn:
+        notes.append(
+            tn(
+                "{n} event has no location more precise than a country (not drawn; counted in totals).",
+                "{n} events have no location more precise than a country (not drawn; counted in totals).",
+                plan.not_drawn,
+            )
+        )
+    return notes
+
+
+def legend_entries(
+    events: gpd.GeoDataFrame,
+    *,
+    layers: Sequence[str] | None = None,
+    max_features: int = 3000,
+    lang: str | None = None,
+) -> list[tuple[str, str]]:
+    """The map legend as plain text, for pages and exports.
+
+    Parameters
+    ----------
+    events : geopandas.GeoDataFrame
+        Folded, filtered events, as given to :func:`build_map`.
+    layers : sequence of str, optional
+        Map layers, as for :func:`build_map` (default every registered layer).
+    max_features : int
+        As for :func:`build_map`.
+    lang : str, optional
+        Language of the text (default the current one).
+
+    Returns
+    -------
+    list of (str, str)
+        ``(section, entry)`` pairs, unescaped text (escape it before putting
+        it in HTML). The first entries are the caveats and notes (section
+        ``""``).
+
+    Raises
+    ------
+    ValidationError
+        If a layer is not registered.
+    """
+    with i18n.using(lang):
+        selected = _check_layers(layers)
+        plan = _plan(_prepare(events), selected, max_features)
+        entries = [("", _caveat())]
+        if plan.synthetic:
+            entries.append(("", t("SYNTHETIC data: not real events.")))
+        entries += [("", note) for note in _header_notes(plan)]
+        for section in _legend_sections(plan):
+            entries += [(section.title, item.label) for item in section.items]
+        return entries
