@@ -69,7 +69,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import filters, mapview, schema
+from geo import filters, layers, mapview
 from geo.store import open_store
 from geo.store.snapshot import read_display
 from geo.synthetic import write_synthetic
@@ -170,7 +170,7 @@ def project_map(
     return mapview.build_map(
         events,
         claims,
-        layers=schema.LAYERS,
+        layers=layers.names(),  # every registered layer
         basemap="offline",
         assets="local",
         max_features=max_features,

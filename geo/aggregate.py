@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema
+from geo import layers, schema
 from geo.errors import ValidationError
 
 __all__ = ["CELL_STEPS", "by_region", "choose_cell_deg", "grid"]
@@ -24,10 +24,10 @@ __all__ = ["CELL_STEPS", "by_region", "choose_cell_deg", "grid"]
 CELL_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0, 90.0)
 """Cell sizes (degrees) :func:`grid` chooses from when none is given."""
 
-_COUNT_SPECS = (
-    ("layer", schema.LAYERS),
-    ("status", schema.STATUSES),
-)
+
+def _count_specs() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Columns counted per cell and region, with their values: every layer registered now, every status."""
+    return (("layer", layers.names()), ("status", tuple(schema.STATUSES)))
 
 
 def _xy(events: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,7 +135,7 @@ def grid(events: gpd.GeoDataFrame, *, cell_deg: float | None = None, max_cells: 
     -------
     geopandas.GeoDataFrame
         One row per non-empty cell, sorted by cell: the cell polygon, ``n``,
-        ``n_<layer>`` for every layer, ``n_<status>`` for every status (0
+        ``n_<layer>`` for every registered layer, ``n_<status>`` for every status (0
         when the events have no ``status`` column), ``synthetic`` (events of
         the synthetic dataset), ``ix``, ``iy`` (cell column and row in the
         global grid) and ``minx, miny, maxx, maxy``. ``attrs["cell_deg"]``
@@ -150,7 +150,8 @@ def grid(events: gpd.GeoDataFrame, *, cell_deg: float | None = None, max_cells: 
         raise ValidationError(f"cell_deg must be a positive number of degrees, got {cell_deg!r}", "grid")
     if not (isinstance(max_cells, (int, np.integer)) and max_cells > 0):
         raise ValidationError(f"max_cells must be a positive whole number, got {max_cells!r}", "grid")
-    count_columns = ["n", *(f"n_{v}" for _, vocab in _COUNT_SPECS for v in vocab), "synthetic", "ix", "iy"]
+    count_specs = _count_specs()
+    count_columns = ["n", *(f"n_{v}" for _, vocab in count_specs for v in vocab), "synthetic", "ix", "iy"]
     x, y, rows = _xy(events)
     step = float(cell_deg) if cell_deg is not None else choose_cell_deg(x, y, int(max_cells))
     if rows.size == 0:
@@ -162,7 +163,7 @@ def grid(events: gpd.GeoDataFrame, *, cell_deg: float | None = None, max_cells: 
     cell, uniques = pd.factorize(ix * per_column + iy, sort=True)
     n_cells = len(uniques)
     data: dict[str, np.ndarray] = {"n": np.bincount(cell, minlength=n_cells)}
-    for column, vocab in _COUNT_SPECS:
+    for column, vocab in count_specs:
         codes = _codes(events[column] if column in events.columns else None, vocab, rows)
         k = len(vocab) + 1
         table = np.bincount(cell * k + codes, minlength=n_cells * k).reshape(n_cells, k)
@@ -184,10 +185,10 @@ def grid(events: gpd.GeoDataFrame, *, cell_deg: float | None = None, max_cells: 
     return out
 
 
-def _region_columns() -> list[str]:
+def _region_columns(count_specs: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
     return [
         "n",
-        *(f"n_{v}" for _, vocab in _COUNT_SPECS for v in vocab),
+        *(f"n_{v}" for _, vocab in count_specs for v in vocab),
         "synthetic",
         "n_region_only",
         *(f"n_impact_{t}" for t in schema.IMPACT_TYPES),
@@ -231,7 +232,8 @@ def by_region(events: pd.DataFrame) -> pd.DataFrame:
         no geometry) and ``n_impact_<type>`` for each impact type (an outage
         of power and heating counts in both).
     """
-    columns = _region_columns()
+    count_specs = _count_specs()
+    columns = _region_columns(count_specs)
     empty = pd.DataFrame({c: pd.Series(dtype="int64") for c in columns}, index=pd.Index([], name="admin1"))
     if len(events) == 0 or "admin1" not in events.columns:
         return empty
@@ -255,7 +257,7 @@ def by_region(events: pd.DataFrame) -> pd.DataFrame:
         return np.bincount(region_of, weights=w, minlength=n_regions).astype(np.int64)
 
     data: dict[str, np.ndarray] = {"n": count()}
-    for column, vocab in _COUNT_SPECS:
+    for column, vocab in count_specs:
         value = _codes(events[column] if column in events.columns else None, vocab, all_rows)
         for j, name in enumerate(vocab):
             data[f"n_{name}"] = count(value == j)

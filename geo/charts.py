@@ -13,12 +13,9 @@ every browser time zone and an interval selection comes back in UTC
 
 Colours
 -------
-The map uses the same constants, so a colour means one thing everywhere.
+A layer's colour is its :attr:`geo.layers.LayerSpec.colour` (read from the
+registry when a chart is drawn), so a colour means one thing everywhere.
 
-:data:`LAYER_COLOURS`
-    ColorBrewer *Dark2* (colour-blind safe for three classes): captures
-    purple, strikes orange, outages and other impacts teal; talks grey (drawn
-    as translucent bands).
 :data:`STATUS_COLOURS`
     Ordered by lightness so they stay apart in greyscale print and for the
     common colour-vision deficiencies: *confirmed* darkest (navy), *claimed*
@@ -30,34 +27,46 @@ The map uses the same constants, so a colour means one thing everywhere.
 :data:`SIDE_COLOURS`
     Russia red, Ukraine blue (a red–blue pair stays distinct under all common
     colour-vision deficiencies), independent and other sources greys.
+
+Binning
+-------
+:func:`count_bins` is the one timeline binning (:func:`geo.present.choose_bin`:
+per day up to 180 days, then per week, month or year within the row budget);
+the exports' small timeline (:mod:`geo.exporters.html`) draws the same bins.
+
+Texts
+-----
+Every title, legend, tooltip and "no events match" goes through
+:func:`geo.i18n.t`; each chart function takes ``lang`` and draws in it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Mapping
 from typing import Any, Final
 
 import altair as alt
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from geo import schema
+from geo import i18n, layers, present, schema
 from geo.errors import Problem, ValidationError
-from geo.filters import describe_dates, member
+from geo.filters import member
+from geo.i18n import t, tn
+from geo.timebins import MAX_ROWS, count_bins, counted_layers, per_bin_title, talks_bands
 
 __all__ = [
-    "BREAKDOWNS",
     "EMPTY_TEXT",
-    "LAYER_COLOURS",
     "MAX_ROWS",
     "NO_STATUS",
     "SELECTION",
     "SIDE_COLOURS",
     "STATUS_COLOURS",
     "breakdown",
+    "breakdowns",
     "figures_over_time",
     "selection_dates",
     "timeline",
@@ -65,20 +74,9 @@ __all__ = [
 
 SELECTION: Final = "span"
 """Name of the timeline's interval selection (``st.altair_chart(…, selection_mode=SELECTION)``)."""
-MAX_ROWS: Final = 5000
-"""Most data rows any chart carries."""
 EMPTY_TEXT: Final = "no events match"
-"""What a chart of nothing says."""
-BREAKDOWNS: Final = ("weapon", "target_type", "impact_type", "side")
-"""Categories :func:`breakdown` is meant for (any event column works)."""
+"""What a chart of nothing says (in English; charts say it in their language)."""
 
-LAYER_COLOURS: Final[dict[str, str]] = {
-    "capture": "#7570b3",
-    "strike": "#d95f02",
-    "impact": "#1b9e77",
-    "talks": "#8c8c8c",
-}
-"""Colour of each layer (ColorBrewer Dark2; talks grey)."""
 STATUS_COLOURS: Final[dict[str, str]] = {
     "confirmed": "#2c3e50",
     "claimed": "#808080",
@@ -95,15 +93,10 @@ SIDE_COLOURS: Final[dict[str, str]] = {
 }
 """Colour of each party."""
 NO_STATUS: Final = "no claims"
-"""Status shown for events with no claims (not folded, or nothing stated)."""
+"""Status value of events with no claims (not folded, or nothing stated)."""
 _NO_STATUS_COLOUR: Final = "#e0e0e0"
 _TALKS_BAND_OPACITY: Final = 0.18
-_DAILY_MAX_DAYS: Final = 180
-"""Longest span (days) counted per day; longer spans are counted per week (or coarser)."""
-_MAX_TALKS: Final = 500
 _MAX_CATEGORIES: Final = 30
-_BOUND_SIGNS: Final = {"at_least": "≥", "at_most": "≤", "about": "~", "exact": ""}
-_FIGURE_TITLES: Final = {"area_km2": "area (km²)", "duration_h": "duration (hours)"}
 _UTC: Final = alt.Scale(type="utc")
 _COUNT_AXIS: Final = alt.Axis(tickMinStep=1, format=",d")
 _BRUSH: Final = "#1f5fbf"
@@ -112,40 +105,24 @@ _BRUSH: Final = "#1f5fbf"
 # -- shared helpers -------------------------------------------------------------------------------
 
 
-def _empty_mark(text: str = EMPTY_TEXT) -> alt.Chart:
+def _empty_text() -> str:
+    return t("no events match")
+
+
+def _empty_mark() -> alt.Chart:
     """A text mark saying there is nothing to draw (centred: it has no x or y)."""
-    return alt.Chart(pd.DataFrame({"text": [text]})).mark_text(fontSize=14, color="#666666").encode(text="text:N")
+    frame = pd.DataFrame({"text": [_empty_text()]})
+    return alt.Chart(frame).mark_text(fontSize=14, color="#666666").encode(text="text:N")
 
 
-def _empty(height: int = 240, text: str = EMPTY_TEXT) -> alt.Chart:
+def _empty(height: int = 240) -> alt.Chart:
     """A chart saying there is nothing to draw."""
-    return _empty_mark(text).properties(height=height)
-
-
-def _day_strings(days: npt.NDArray[np.datetime64]) -> list[str]:
-    return [str(d) for d in np.asarray(days, dtype="datetime64[D]")]
-
-
-def _when(day: dt.date, unit: str) -> str:
-    if unit == "week":
-        return f"week of {day.day} {day:%b %Y}"
-    if unit == "month":
-        return f"{day:%b %Y}"
-    if unit == "year":
-        return f"{day.year}"
-    return f"{day.day} {day:%b %Y}"
-
-
-def _number(value: float) -> str:
-    if not math.isfinite(value):
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+    return _empty_mark().properties(height=height)
 
 
 def _figure_labels(values: pd.Series, bounds: pd.Series) -> list[str]:
     """``170`` with bound ``at_least`` → ``"≥170"``; ``about`` → ``"~300"``; ``at_most`` → ``"≤5"``."""
-    signs = bounds.map(_BOUND_SIGNS).fillna("")
-    return [f"{s}{_number(v)}" for s, v in zip(signs, values, strict=True)]
+    return [present.figure(v, b) for v, b in zip(values, bounds, strict=True)]
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -154,113 +131,23 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
 
 
+def _label_expr(labels: Mapping[str, str]) -> str:
+    """A Vega expression that writes a legend's values (data keys) as labels in the reader's language."""
+    return f"{json.dumps(dict(labels), ensure_ascii=False)}[datum.label] || datum.label"
+
+
+def _column_label(column: str) -> str:
+    """An event column as a chart's title names it ("target type")."""
+    known = {
+        "weapon": t("weapon"),
+        "target_type": t("target type"),
+        "impact_type": t("impact type"),
+        "side": t("side"),
+    }
+    return known.get(column) or column.replace("_", " ")
+
+
 # -- timeline ---------------------------------------------------------------------------------------
-
-
-def _ordinals(days: npt.NDArray[np.int64], unit: str) -> npt.NDArray[np.int64]:
-    """Bin number of each day (days since 1970-01-01) for a unit; weeks start on Monday."""
-    if unit == "day":
-        return days
-    if unit == "week":
-        return (days + 3) // 7  # 1970-01-05 (day 4) is a Monday: week 1 starts there
-    as_day = days.astype("datetime64[D]")
-    return as_day.astype(f"datetime64[{'M' if unit == 'month' else 'Y'}]").astype(np.int64)
-
-
-def _bin_start(ordinal: npt.NDArray[np.int64], unit: str) -> npt.NDArray[np.datetime64]:
-    if unit == "day":
-        return ordinal.astype("datetime64[D]")
-    if unit == "week":
-        return (ordinal * 7 - 3).astype("datetime64[D]")
-    return ordinal.astype(f"datetime64[{'M' if unit == 'month' else 'Y'}]").astype("datetime64[D]")
-
-
-def _count_bins(events: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Events per time bin and layer, stacked (``y0``/``y1``), at most :data:`MAX_ROWS` rows."""
-    ground = [layer for layer in schema.LAYERS if layer != "talks"]
-    codes, uniques = pd.factorize(_column(events, "layer"), use_na_sentinel=True)
-    lookup = np.array([ground.index(u) if u in ground else -1 for u in uniques] + [-1], dtype=np.int64)
-    layer_code = lookup[codes]  # code -1 (missing) takes the last entry
-    start = pd.to_datetime(_column(events, "time_start"), errors="coerce").to_numpy(dtype="datetime64[D]")
-    keep = (layer_code >= 0) & ~np.isnat(start)
-    if not keep.any():
-        return pd.DataFrame(), "day"
-    days = start[keep].astype(np.int64)
-    codes = layer_code[keep]
-    span = int(days.max() - days.min())
-    unit = "year"
-    for candidate in ("day", "week", "month", "year"):
-        if candidate == "day" and span > _DAILY_MAX_DAYS:
-            continue
-        ordinal = _ordinals(days, candidate)
-        if (int(ordinal.max() - ordinal.min()) + 1) * len(ground) <= MAX_ROWS:
-            unit = candidate
-            break
-    ordinal = _ordinals(days, unit)
-    first = int(ordinal.min())
-    nbins = int(ordinal.max()) - first + 1
-    counts = np.bincount((ordinal - first) * len(ground) + codes, minlength=nbins * len(ground))
-    counts = counts.reshape(nbins, len(ground))
-    top = counts.cumsum(axis=1)
-    b, c = np.nonzero(counts)
-    bin_ord = np.arange(first, first + nbins + 1, dtype=np.int64)
-    starts = _bin_start(bin_ord, unit)
-    table = pd.DataFrame(
-        {
-            "start": _day_strings(starts[b]),
-            "end": _day_strings(starts[b + 1]),
-            "when": [_when(d, unit) for d in starts[b].astype(object)],
-            "layer": np.asarray(ground, dtype=object)[c],
-            "events": counts[b, c],
-            "y0": top[b, c] - counts[b, c],
-            "y1": top[b, c],
-        }
-    )
-    return table, unit
-
-
-def _talks_label(venue: object, place: object, title: object, round_: object) -> str:
-    where = venue if isinstance(venue, str) and venue.strip() else place
-    where = where.split(",")[0].strip() if isinstance(where, str) and where.strip() else None
-    if where is None:
-        where = title.strip() if isinstance(title, str) and title.strip() else "talks"
-    if isinstance(round_, (int, float)) and math.isfinite(round_):
-        return f"{where}, round {round_:.0f}"
-    return where
-
-
-def _talks_bands(talks: pd.DataFrame | None) -> pd.DataFrame:
-    """One row per round of talks: ``start``, ``end`` (day after the last), ``label``, ``title``, ``dates``."""
-    if talks is None or talks.empty:
-        return pd.DataFrame()
-    if "layer" in talks.columns:
-        talks = talks[talks["layer"] == "talks"]
-    start = pd.to_datetime(_column(talks, "time_start"), errors="coerce")
-    end = pd.to_datetime(_column(talks, "time_end"), errors="coerce").fillna(start)
-    ok = start.notna().to_numpy()
-    talks, start, end = talks[ok], start[ok], end[ok]
-    if talks.empty:
-        return pd.DataFrame()
-    order = np.argsort(start.to_numpy(), kind="stable")[-_MAX_TALKS:]  # the latest rounds if ever more
-    talks, start, end = talks.iloc[order], start.iloc[order], end.iloc[order]
-    labels = [
-        _talks_label(v, p, t, r)
-        for v, p, t, r in zip(
-            _column(talks, "venue"), _column(talks, "place"), _column(talks, "title"), _column(talks, "round"),
-            strict=True,
-        )
-    ]  # fmt: skip
-    first = start.dt.date.to_numpy()
-    last = end.dt.date.to_numpy()
-    return pd.DataFrame(
-        {
-            "start": _day_strings(start.to_numpy()),
-            "end": _day_strings(end.to_numpy() + np.timedelta64(1, "D")),
-            "label": labels,
-            "title": _column(talks, "title").fillna("").astype(str).to_numpy(),
-            "dates": [describe_dates(a, b) for a, b in zip(first, last, strict=True)],
-        }
-    )
 
 
 def _selection() -> alt.Parameter:
@@ -275,6 +162,7 @@ def timeline(
     *,
     selectable: bool = True,
     height: int = 240,
+    lang: str | None = None,
 ) -> alt.LayerChart:
     """Events per day and layer as stacked bars, with rounds of talks as labelled bands.
 
@@ -282,7 +170,7 @@ def timeline(
     ----------
     events : DataFrame
         Events (folded and filtered, any layers). Each is counted once, on
-        its ``time_start``; rows of the ``talks`` layer are not counted.
+        its ``time_start``; rows of layers drawn as bands (talks) are not counted.
     talks : DataFrame, optional
         Rounds of talks to draw as bands (rows of the ``talks`` layer are
         used). By default, the talks among ``events``. Pass them separately
@@ -294,32 +182,41 @@ def timeline(
         read it with :func:`selection_dates`.
     height : int, default 240
         Height in pixels.
+    lang : str, optional
+        Language of the texts (default: the current one).
 
     Returns
     -------
     altair.LayerChart
         Bars per day (per week when the events span more than 180 days, per
-        month or year if even that would exceed :data:`MAX_ROWS` rows), a
-        translucent band from the first to the end of the last day of each
-        round of talks with a label such as "Abu Dhabi, round 1", and the
-        text "no events match" when there is nothing to count.
+        month or year if even that would exceed :data:`MAX_ROWS` rows; see
+        :func:`count_bins`) in each layer's colour, a translucent band from
+        the first to the end of the last day of each round of talks with a
+        label such as "Abu Dhabi, round 1", and the text "no events match"
+        when there is nothing to count.
     """
-    bars, unit = _count_bins(events)
-    bands = _talks_bands(events if talks is None else talks)
+    with i18n.using(lang):
+        return _timeline(events, talks, selectable=selectable, height=height)
+
+
+def _timeline(events: pd.DataFrame, talks: pd.DataFrame | None, *, selectable: bool, height: int) -> alt.LayerChart:
+    bars, unit = count_bins(events)
+    bands = talks_bands(events if talks is None else talks)
     x = alt.X("start:T", scale=_UTC, title=None)
-    layers: list[alt.Chart] = []
+    marks: list[alt.Chart] = []
     brush = _selection() if selectable else None
     if not bands.empty:
         band = (
             alt.Chart(bands)
-            .mark_rect(color=LAYER_COLOURS["talks"], opacity=_TALKS_BAND_OPACITY)
+            .mark_rect(opacity=_TALKS_BAND_OPACITY)
             .encode(
                 x=x,
                 x2="end:T",
+                color=alt.Color("colour:N", scale=None, legend=None),
                 tooltip=[
-                    alt.Tooltip("label:N", title="talks"),
-                    alt.Tooltip("dates:N", title="dates"),
-                    alt.Tooltip("title:N", title="round"),
+                    alt.Tooltip("label:N", title=t("talks")),
+                    alt.Tooltip("dates:N", title=t("dates")),
+                    alt.Tooltip("title:N", title=t("round")),
                 ],
             )
         )
@@ -328,48 +225,52 @@ def timeline(
             .mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=10, color="#444444")
             .encode(x=x, y=alt.value(0), text="label:N")
         )
-        layers += [band, label]
+        marks += [band, label]
     if not bars.empty:
-        present = [layer for layer in LAYER_COLOURS if layer != "talks"]
+        ground = [layers.get(name) for name in counted_layers()]
         bar = (
             alt.Chart(bars)
             .mark_rect(stroke="white", strokeWidth=0.5)
             .encode(
                 x=x,
                 x2="end:T",
-                y=alt.Y("y0:Q", title=f"events per {unit}", axis=_COUNT_AXIS),
+                y=alt.Y("y0:Q", title=per_bin_title(unit), axis=_COUNT_AXIS),
                 y2="y1:Q",
                 color=alt.Color(
                     "layer:N",
-                    scale=alt.Scale(domain=present, range=[LAYER_COLOURS[v] for v in present]),
-                    legend=alt.Legend(title=None, orient="top"),
+                    scale=alt.Scale(domain=[s.name for s in ground], range=[s.colour for s in ground]),
+                    legend=alt.Legend(
+                        title=None,
+                        orient="top",
+                        labelExpr=_label_expr({s.name: present.layer_label(s.name) for s in ground}),
+                    ),
                 ),
                 tooltip=[
-                    alt.Tooltip("when:N", title="when"),
-                    alt.Tooltip("layer:N", title="layer"),
-                    alt.Tooltip("events:Q", title="events", format=","),
+                    alt.Tooltip("when:N", title=t("when")),
+                    alt.Tooltip("layer_label:N", title=t("layer")),
+                    alt.Tooltip("events:Q", title=t("events"), format=","),
                 ],
             )
         )
         if brush is not None:
             bar = bar.add_params(brush).encode(opacity=alt.condition(brush, alt.value(1.0), alt.value(0.45)))
             brush = None
-        layers.append(bar)
+        marks.append(bar)
     else:
-        layers.append(_empty_mark())
+        marks.append(_empty_mark())
     if brush is not None:
         if not bands.empty:
-            layers[0] = layers[0].add_params(brush)
+            marks[0] = marks[0].add_params(brush)
         else:  # nothing drawn: an invisible mark on a time axis carries the selection
             anchor = pd.DataFrame({"start": ["2000-01-01"]})
-            layers.insert(
+            marks.insert(
                 0,
                 alt.Chart(anchor)
                 .mark_point(opacity=0)
                 .encode(x=alt.X("start:T", scale=_UTC, axis=None))
                 .add_params(brush),
             )
-    return alt.layer(*layers).properties(height=height)
+    return alt.layer(*marks).properties(height=height)
 
 
 def selection_dates(state: Mapping[str, Any] | None) -> tuple[dt.date, dt.date] | None:
@@ -439,7 +340,7 @@ def _timestamp(value: object) -> pd.Timestamp | None:
 # -- figures over time ---------------------------------------------------------------------------------
 
 
-def figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -> alt.Chart:
+def figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str, *, lang: str | None = None) -> alt.Chart:
     """Each claimant's stated value of one figure over statement time.
 
     Parameters
@@ -452,6 +353,8 @@ def figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -
     figure : str
         One of :data:`geo.schema.CLAIM_FIGURES`, e.g. ``"intercepted"``,
         ``"launched"`` (strikes), ``"area_km2"``, ``"settlements"`` (captures).
+    lang : str, optional
+        Language of the texts (default: the current one).
 
     Returns
     -------
@@ -476,16 +379,32 @@ def figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -
             ),
             context="figures_over_time",
         )
-    title = _FIGURE_TITLES.get(figure, figure.replace("_", " "))
+    with i18n.using(lang):
+        return _figures_over_time(events, claims, figure)
+
+
+def _figure_title(figure: str) -> str:
+    """A figure as an axis names it, with its unit: "area (km²)", "intercepted"."""
+    with_unit = {"area_km2": t("area (km²)"), "duration_h": t("duration (hours)")}
+    return with_unit.get(figure) or present.figure_label(figure)
+
+
+def _stated_when(at: pd.Timestamp) -> str:
+    return present.day(at) + ("" if at == at.normalize() else f" {at:%H:%M}")
+
+
+def _figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -> alt.Chart:
+    title = _figure_title(figure)
+    heading = t("{figure} as stated", figure=title)
     if events.empty or claims.empty or figure not in claims.columns or "event_id" not in events.columns:
-        return _empty(text=EMPTY_TEXT).properties(title=f"{title} as stated")
+        return _empty().properties(title=heading)
     bound_col = schema.bound_column(figure)
     wanted = ("event_id", "claimant", "party", "stance", "stated_at", figure, bound_col, "publisher")
     stated = claims.loc[claims[figure].notna().to_numpy(dtype=bool), [c for c in wanted if c in claims.columns]]
     stated = stated[member(stated["event_id"], events["event_id"])]
     stated = stated[pd.to_datetime(stated["stated_at"], errors="coerce").notna().to_numpy()]
     if stated.empty:
-        return _empty(text=EMPTY_TEXT).properties(title=f"{title} as stated")
+        return _empty().properties(title=heading)
     n_events = stated["event_id"].nunique()
     subtitle = None
     if len(stated) > MAX_ROWS:
@@ -493,7 +412,11 @@ def figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -
         per_event = per_event.sort_values(["size", "max"], ascending=[False, False], kind="stable")
         keep = per_event.index[per_event["size"].cumsum().to_numpy() <= MAX_ROWS]
         stated = stated[member(stated["event_id"], pd.Series(keep))]
-        subtitle = f"the {len(keep):,} events with the most statements, of {n_events:,}"
+        subtitle = t(
+            "the {shown} events with the most statements, of {total}",
+            shown=present.number(len(keep)),
+            total=present.number(n_events),
+        )
     stated = stated.sort_values(["event_id", "claimant", "stated_at"], kind="stable")
     info = events.loc[:, [c for c in ("event_id", "title", "place") if c in events.columns]]
     info = info.drop_duplicates("event_id").set_index("event_id")
@@ -502,36 +425,36 @@ def figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -
     data = pd.DataFrame(
         {
             "stated": at.dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy(),
-            "when": [f"{t.day} {t:%b %Y}" + ("" if t == t.normalize() else f" {t:%H:%M}") for t in at],
+            "when": [_stated_when(a) for a in at],
             "value": stated[figure].astype(float).to_numpy(),
             "label": _figure_labels(stated[figure].astype(float), _column(stated, bound_col)),
             "claimant": stated["claimant"].astype(str).to_numpy(),
             "party": _column(stated, "party").fillna("").astype(str).to_numpy(),
-            "stance": _column(stated, "stance").fillna("").astype(str).to_numpy(),
+            "stance": [present.stance_label(v) for v in _column(stated, "stance")],
             "publisher": _column(stated, "publisher").fillna("").astype(str).to_numpy(),
             "event": stated["event_id"].map(event_name).fillna(stated["event_id"]).astype(str).to_numpy(),
             "series": (stated["event_id"].astype(str) + "|" + stated["claimant"].astype(str)).to_numpy(),
         }
     )
-    chart_title = alt.TitleParams(f"{title} as stated", subtitle=subtitle) if subtitle else f"{title} as stated"
+    chart_title = alt.TitleParams(heading, subtitle=subtitle) if subtitle else heading
     return (
         alt.Chart(data)
         .mark_line(interpolate="step-after", point=True)
         .encode(
-            x=alt.X("stated:T", scale=_UTC, title="stated"),
+            x=alt.X("stated:T", scale=_UTC, title=t("stated")),
             y=alt.Y("value:Q", title=title),
             color=alt.Color(
-                "claimant:N", legend=alt.Legend(title="claimant", orient="bottom", columns=2, labelLimit=360)
+                "claimant:N", legend=alt.Legend(title=t("claimant"), orient="bottom", columns=2, labelLimit=360)
             ),
             detail="series:N",
             tooltip=[
-                alt.Tooltip("claimant:N", title="claimant"),
-                alt.Tooltip("party:N", title="party"),
-                alt.Tooltip("event:N", title="event"),
-                alt.Tooltip("when:N", title="stated"),
+                alt.Tooltip("claimant:N", title=t("claimant")),
+                alt.Tooltip("party:N", title=t("party")),
+                alt.Tooltip("event:N", title=t("event")),
+                alt.Tooltip("when:N", title=t("stated")),
                 alt.Tooltip("label:N", title=title),
-                alt.Tooltip("stance:N", title="stance"),
-                alt.Tooltip("publisher:N", title="source"),
+                alt.Tooltip("stance:N", title=t("stance")),
+                alt.Tooltip("publisher:N", title=t("source")),
             ],
         )
         .properties(title=chart_title)
@@ -544,7 +467,7 @@ def figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -
 _MULTI: Final = frozenset(c.name for c in schema.EVENT_COLUMNS if c.multi)
 
 
-def breakdown(events: pd.DataFrame, by: str) -> alt.Chart:
+def breakdown(events: pd.DataFrame, by: str, *, lang: str | None = None) -> alt.Chart:
     """Horizontal bars counting events per category, coloured by status.
 
     Parameters
@@ -553,10 +476,12 @@ def breakdown(events: pd.DataFrame, by: str) -> alt.Chart:
         Events (folded, filtered).
     by : str
         An event column: ``"weapon"``, ``"target_type"``, ``"impact_type"``,
-        ``"side"`` (:data:`BREAKDOWNS`) or any other. A multi-valued column
+        ``"side"`` (:func:`breakdowns`) or any other. A multi-valued column
         (``impact_type`` "power;heating") counts the event once per part, so
         the bars can add up to more than the number of events. Events with no
         value are left out and counted in the subtitle.
+    lang : str, optional
+        Language of the texts and categories (default: the current one).
 
     Returns
     -------
@@ -572,12 +497,33 @@ def breakdown(events: pd.DataFrame, by: str) -> alt.Chart:
         ``by`` is not a column of ``events`` (checked only when there are
         events).
     """
-    label = by.replace("_", " ")
+    with i18n.using(lang):
+        return _breakdown(events, by)
+
+
+def breakdowns() -> tuple[str, ...]:
+    """The event columns worth a breakdown: every registered layer's ``breakdowns``, in registry order.
+
+    Returns
+    -------
+    tuple of str
+        ``("side", "weapon", "target_type", "impact_type", …)``, read from :mod:`geo.layers` now.
+    """
+    return tuple(dict.fromkeys(column for spec in layers.all_specs() for column in spec.breakdowns))
+
+
+def _status_text(status: str) -> str:
+    return t("no claims") if status == NO_STATUS else present.status_label(status)
+
+
+def _breakdown(events: pd.DataFrame, by: str) -> alt.Chart:
+    label = _column_label(by)
+    heading = t("events by {column}", column=label)
     if events.empty:
-        return _empty(text=EMPTY_TEXT).properties(title=f"events by {label}")
+        return _empty().properties(title=heading)
     if by not in events.columns:
         raise ValidationError(
-            Problem(f"events have no column {by!r}", column="by", fix=f"use one of: {', '.join(BREAKDOWNS)}"),
+            Problem(f"events have no column {by!r}", column="by", fix=f"use one of: {', '.join(breakdowns())}"),
             context="breakdown",
         )
     status = _column(events, "status").astype(object).where(_column(events, "status").notna(), NO_STATUS)
@@ -591,42 +537,49 @@ def breakdown(events: pd.DataFrame, by: str) -> alt.Chart:
     counts = counts[counts["value"] != ""]
     counts = counts.groupby(["value", "status"], sort=False)["events"].sum().reset_index()
     if counts.empty:
-        return _empty(text=EMPTY_TEXT).properties(title=f"events by {label}")
+        return _empty().properties(title=heading)
     totals = counts.groupby("value")["events"].sum().sort_values(ascending=False, kind="stable")
+    names = {v: present.value_label(by, v) for v in totals.index}
     if len(totals) > _MAX_CATEGORIES:
         rest = totals.index[_MAX_CATEGORIES - 1 :]
-        other = f"{len(rest)} others"
+        other = "\x00others"  # not a value any column holds
+        names[other] = tn("{n} other", "{n} others", len(rest))
         counts["value"] = counts["value"].where(~counts["value"].isin(rest), other)
         counts = counts.groupby(["value", "status"], sort=False)["events"].sum().reset_index()
         totals = counts.groupby("value")["events"].sum().sort_values(ascending=False, kind="stable")
-    counts["category"] = counts["value"].str.replace("_", " ")
-    order = [v.replace("_", " ") for v in totals.index]
+    counts["category"] = counts["value"].map(names)
+    order = [names[v] for v in totals.index]
     extra = sorted(set(counts["status"].astype(str)) - set(STATUS_COLOURS) - {NO_STATUS})  # not in the schema
     domain = [*STATUS_COLOURS, *extra, *([NO_STATUS] if (counts["status"] == NO_STATUS).any() else [])]
     colours = [STATUS_COLOURS.get(s, _NO_STATUS_COLOUR) for s in domain]
     counts["share"] = counts["events"] / counts["value"].map(totals)
     counts["rank"] = counts["status"].map({s: i for i, s in enumerate(domain)})
-    subtitle = f"not shown: {missing:,} events with no {label}" if missing else None
+    counts["state"] = counts["status"].map(_status_text)
+    subtitle = (
+        tn("not shown: {n} event with no {column}", "not shown: {n} events with no {column}", missing, column=label)
+        if missing
+        else None
+    )
     return (
-        alt.Chart(counts[["category", "status", "events", "share", "rank"]])
+        alt.Chart(counts[["category", "status", "state", "events", "share", "rank"]])
         .mark_bar()
         .encode(
             y=alt.Y("category:N", sort=order, title=None),
-            x=alt.X("events:Q", title="events", stack="zero", axis=_COUNT_AXIS),
+            x=alt.X("events:Q", title=t("events"), stack="zero", axis=_COUNT_AXIS),
             color=alt.Color(
                 "status:N",
                 scale=alt.Scale(domain=domain, range=colours),
-                legend=alt.Legend(title="status", orient="bottom"),
+                legend=alt.Legend(
+                    title=t("status"), orient="bottom", labelExpr=_label_expr({s: _status_text(s) for s in domain})
+                ),
             ),
             order=alt.Order("rank:Q"),
             tooltip=[
                 alt.Tooltip("category:N", title=label),
-                alt.Tooltip("status:N", title="status"),
-                alt.Tooltip("events:Q", title="events", format=","),
-                alt.Tooltip("share:Q", title=f"share of this {label}", format=".0%"),
+                alt.Tooltip("state:N", title=t("status")),
+                alt.Tooltip("events:Q", title=t("events"), format=","),
+                alt.Tooltip("share:Q", title=t("share of this {column}", column=label), format=".0%"),
             ],
         )
-        .properties(
-            title=alt.TitleParams(f"events by {label}", subtitle=subtitle) if subtitle else f"events by {label}"
-        )
+        .properties(title=alt.TitleParams(heading, subtitle=subtitle) if subtitle else heading)
     )

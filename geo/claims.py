@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from geo import schema
+from geo import i18n, present, schema
 from geo._text import sort_ranks
 
 __all__ = ["ASSERTING", "derive_status", "fold", "history", "latest_by_claimant"]
@@ -283,32 +283,9 @@ def _fold_without_claims(out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-_BOUND_SIGNS = {"exact": "", "at_least": "≥", "at_most": "≤", "about": "~"}
-
-
-def format_figure(value: float | None, bound: str | None = None) -> str:
-    """Write a claimed figure with its bound: ``≥170``, ``~3``, ``229``.
-
-    Parameters
-    ----------
-    value : float or None
-        The figure.
-    bound : str, optional
-        One of :data:`geo.schema.BOUNDS` (default exact).
-
-    Returns
-    -------
-    str
-        The figure as a claimant stated it; ``""`` for a missing value.
-    """
-    if value is None or pd.isna(value):
-        return ""
-    sign = _BOUND_SIGNS.get(bound or "exact", "")
-    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return sign + number
-
-
-def statement_table(events: pd.DataFrame, claims: pd.DataFrame, *, current_only: bool = True) -> pd.DataFrame:
+def statement_table(
+    events: pd.DataFrame, claims: pd.DataFrame, *, current_only: bool = True, lang: str | None = None
+) -> pd.DataFrame:
     """One row per statement (or per claimant's current statement) with its figures written out.
 
     Parameters
@@ -320,12 +297,14 @@ def statement_table(events: pd.DataFrame, claims: pd.DataFrame, *, current_only:
     current_only : bool
         Only each claimant's latest statement per event (default); otherwise
         every statement, with ``current`` telling which are latest.
+    lang : str, optional
+        Language of the figures' text (default: the current one).
 
     Returns
     -------
     DataFrame
         Columns ``event_id, title, layer, admin1, stated_at, claimant, party,
-        stance, figures`` (e.g. ``"intercepted ≥170"``), ``text, publisher,
+        stance, figures`` (e.g. ``"intercepted ≥170"``, :func:`geo.present.figure_text`), ``text, publisher,
         source_url, revisions`` (earlier statements of the same claimant),
         ``current``; sorted by statement time.
     """
@@ -342,10 +321,11 @@ def statement_table(events: pd.DataFrame, claims: pd.DataFrame, *, current_only:
         stated = ordered[fig].notna()
         if not stated.any():
             continue
-        text = [
-            f"{fig.replace('_', ' ')} {format_figure(v, b)}"
-            for v, b in zip(ordered.loc[stated, fig], ordered.loc[stated, schema.bound_column(fig)], strict=True)
-        ]
+        with i18n.using(lang):
+            text = [
+                present.figure_text(fig, v, b)
+                for v, b in zip(ordered.loc[stated, fig], ordered.loc[stated, schema.bound_column(fig)], strict=True)
+            ]
         figures[stated] = (figures[stated] + "; ").where(figures[stated] != "", "") + pd.Series(
             text, index=figures[stated].index
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
-from geo import schema
-from geo.reference import region_name
+from geo import i18n, present, schema
+from geo.i18n import t
 
-__all__ = ["STATUS_ORDER", "claims_table", "impact_table"]
+__all__ = ["STATUS_ORDER", "claims_table", "column_labels", "impact_table"]
 
 STATUS_ORDER = ("disputed", "contested", "claimed", "confirmed", "retracted")
 """Disputed events first: they are what a reader must not take at face value."""
@@ -70,26 +72,80 @@ def claims_table(events: pd.DataFrame, claims: pd.DataFrame, *, search: str | No
 
 
 def _region_names(cell: object) -> str:
-    return ", ".join(f"{region_name(code)} ({code})" for code in schema.split_multi(cell))
+    """``Bryansk Oblast (RU-BRY), Kursk Oblast (RU-KRS)``: each region's name and code."""
+    return ", ".join(present.region_label(code) for code in schema.split_multi(cell))
 
 
-def impact_table(events: pd.DataFrame) -> pd.DataFrame:
+def _values(cell: object, column: str) -> str:
+    return ", ".join(present.value_label(column, v) for v in schema.split_multi(cell))
+
+
+def impact_table(events: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """Affected regions in words: what, where (region names), when, status and who said so.
 
     Parameters
     ----------
     events : DataFrame
         Folded impact events.
+    lang : str, optional
+        Language of the region names and impact types (default: the current one).
 
     Returns
     -------
     DataFrame
         Columns ``title, regions, impact_type, time_start, time_end, status,
         claimants`` (multi-valued cells written with ", "), newest first.
+        Headers for them: :func:`column_labels` with ``table="impact"``.
     """
     table = events[["title", "admin1", "impact_type", "time_start", "time_end", "status", "claimants"]].copy()
-    table["regions"] = table.pop("admin1").map(_region_names)
-    table["impact_type"] = table["impact_type"].map(lambda v: ", ".join(schema.split_multi(v)))
+    with i18n.using(lang):
+        table["regions"] = table.pop("admin1").map(_region_names)
+        table["impact_type"] = table["impact_type"].map(lambda v: _values(v, "impact_type"))
     table["claimants"] = table["claimants"].map(lambda v: ", ".join(schema.split_multi(v)))
     cols = ["title", "regions", "impact_type", "time_start", "time_end", "status", "claimants"]
     return table.sort_values("time_end", ascending=False, kind="stable")[cols].reset_index(drop=True)
+
+
+def column_labels(table: Literal["claims", "impact"] = "claims", *, lang: str | None = None) -> dict[str, str]:
+    """Headers of a table's columns as a reader sees them, in a language.
+
+    Parameters
+    ----------
+    table : {"claims", "impact"}
+        :func:`claims_table` or :func:`impact_table`.
+    lang : str, optional
+        Language (default: the current one).
+
+    Returns
+    -------
+    dict of str to str
+        Column → header (``{"stated_at": "Stated", "source_url": "Source", …}``).
+    """
+    with i18n.using(lang):
+        if table == "impact":
+            return {
+                "title": t("Impact"),
+                "regions": t("Regions"),
+                "impact_type": t("Type"),
+                "time_start": t("From"),
+                "time_end": t("To"),
+                "status": t("Status"),
+                "claimants": t("Claimants"),
+            }
+        return {
+            "status": t("Status"),
+            "title": t("Event"),
+            "place": t("Place"),
+            "admin1": t("Region"),
+            "stated_at": t("Stated"),
+            "claimant": t("Claimant"),
+            "party": t("Party"),
+            "stance": t("Stance"),
+            "text": t("Statement"),
+            "publisher": t("Publisher"),
+            "language": t("Language"),
+            "source_url": t("Source"),
+            "other_sources": t("Also reported by"),
+            "event_id": t("Event id"),
+            "claim_id": t("Claim id"),
+        }

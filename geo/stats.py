@@ -1,4 +1,8 @@
-"""Summary figures of a set of events and claims (``python -m geo stats``)."""
+"""Summary figures of a set of events and claims (``python -m geo stats``).
+
+Layers are read from the registry (:mod:`geo.layers`) when a function is
+called, so a layer registered later is counted like the built-in ones.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,13 @@ from typing import Any
 
 import pandas as pd
 
-from geo import schema
-from geo.claims import derive_status, format_figure
+from geo import layers, present, schema
+from geo.claims import derive_status
 
-__all__ = ["key_figures", "summary"]
+__all__ = ["NOT_STATED", "key_figures", "summary"]
+
+NOT_STATED = "—"
+"""What a total reads when no event states the figure."""
 
 
 def _counts(values: pd.Series, keys: tuple[str, ...] = ()) -> dict[str, int]:
@@ -35,8 +42,8 @@ def summary(events: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
     dict
         ``{"events": n, "claims": n, "layers": {layer: n}, "status":
         {status: n}, "datasets": {name: n}, "span": {"first": "YYYY-MM-DD" or
-        None, "last": …}}``. Every layer and status is present, with 0 when
-        there is none.
+        None, "last": …}}``. Every registered layer and every status is
+        present, with 0 when there is none.
     """
     status = events["event_id"].map(derive_status(claims)).fillna("claimed")
     first = events["time_start"].min() if len(events) else None
@@ -44,13 +51,10 @@ def summary(events: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
     return {
         "events": len(events),
         "claims": len(claims),
-        "layers": _counts(events["layer"], schema.LAYERS),
+        "layers": _counts(events["layer"], layers.names()),
         "status": _counts(status, schema.STATUSES),
         "datasets": _counts(events["dataset"]),
-        "span": {
-            "first": None if first is None or pd.isna(first) else pd.Timestamp(first).strftime("%Y-%m-%d"),
-            "last": None if last is None or pd.isna(last) else pd.Timestamp(last).strftime("%Y-%m-%d"),
-        },
+        "span": {"first": present.iso_date(first) or None, "last": present.iso_date(last) or None},
     }
 
 
@@ -58,10 +62,14 @@ def _sum_with_bound(values: pd.Series, bounds: pd.Series) -> str:
     """Sum of figures, written ``≥`` when any addend is only a lower bound and ``~`` when approximate."""
     stated = values.notna()
     if not stated.any():
-        return "—"
+        return NOT_STATED
     kinds = set(bounds[stated].dropna().unique())
     bound = "at_least" if "at_least" in kinds else "about" if "about" in kinds else "exact"
-    return format_figure(float(values[stated].sum()), bound)
+    return present.figure(float(values[stated].sum()), bound)
+
+
+def _mask(values: pd.Series, wanted: object) -> pd.Series:
+    return (values == wanted).to_numpy(dtype=bool, na_value=False)
 
 
 def key_figures(events: pd.DataFrame) -> dict[str, Any]:
@@ -75,42 +83,68 @@ def key_figures(events: pd.DataFrame) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``captures`` (capture events per side and status, contested ones
-        apart), ``area`` (claimed km² per side, summed over events, with its
-        bound), ``strikes`` (strike events), ``launched`` / ``intercepted``
-        (summed current claims, with bound — claims by different officials can
-        overlap, so these are sums of claims, not counts of drones),
-        ``regions_affected`` (distinct admin-1 regions of impact events),
-        ``talks`` and ``synthetic`` (events from synthetic data).
+        ``layers`` (events of every registered layer, ``{name: n}``),
+        ``totals`` (each layer's ``key_figures`` summed over its events with
+        their bound, ``{name: {figure: "≥170"}}``; ``"—"`` when none states
+        it), and the headline figures the pages show: ``captures`` (capture
+        events per side and status, contested ones apart), ``captures_total``,
+        ``contested``, ``area`` (claimed km² per side, summed over events,
+        with its bound), ``strikes`` (strike events), ``launched`` /
+        ``intercepted`` (summed current claims, with bound — claims by
+        different officials can overlap, so these are sums of claims, not
+        counts of drones), ``regions_affected`` (distinct admin-1 regions of
+        the events of choropleth layers: impacts), ``impacts``, ``talks``
+        and ``synthetic`` (events from synthetic data).
     """
-    wanted = ["layer", "status", "side", "admin1", "dataset", "area_km2", "area_km2_bound", "launched",
-              "launched_bound", "intercepted", "intercepted_bound"]  # fmt: skip
+    specs = layers.all_specs()
+    figures = {f for spec in specs for f in spec.key_figures} | {"area_km2"}
+    wanted = ["layer", "status", "side", "admin1", "dataset"]
+    wanted += [c for f in sorted(figures) for c in (f, schema.bound_column(f))]
     events = events[[c for c in wanted if c in events.columns]]  # a million rows: copy only these columns' rows
     layer = events["layer"]
-    caps = events[(layer == "capture").to_numpy(dtype=bool, na_value=False)]
-    taken = caps[(caps["status"] != "contested").to_numpy(dtype=bool, na_value=True)]
+
+    def column(frame: pd.DataFrame, name: str) -> pd.Series:
+        return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+
+    masks = {spec.name: _mask(layer, spec.name) for spec in specs}
+    per_layer = {name: int(mask.sum()) for name, mask in masks.items()}
+    totals: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        rows = events[masks[spec.name]] if spec.key_figures else events.iloc[:0]
+        totals[spec.name] = {
+            f: _sum_with_bound(column(rows, f), column(rows, schema.bound_column(f))) if len(rows) else NOT_STATED
+            for f in spec.key_figures
+        }
+
+    caps = events[_mask(layer, "capture")]
+    status = column(caps, "status")
+    taken = caps[(status != "contested").to_numpy(dtype=bool, na_value=True)]
+    side = column(taken, "side").fillna("unknown")
     by_side = {
-        str(side): {str(k): int(v) for k, v in grp["status"].value_counts().items()}
-        for side, grp in taken.groupby(taken["side"].fillna("unknown"), sort=True)
+        str(s): {str(k): int(v) for k, v in column(grp, "status").value_counts().items()}
+        for s, grp in taken.groupby(side, sort=True)
     }
     area = {
-        str(side): _sum_with_bound(grp["area_km2"], grp["area_km2_bound"])
-        for side, grp in taken.groupby(taken["side"].fillna("unknown"), sort=True)
-        if grp["area_km2"].notna().any()
+        str(s): _sum_with_bound(grp["area_km2"], grp[schema.bound_column("area_km2")])
+        for s, grp in taken.groupby(side, sort=True)
+        if "area_km2" in grp.columns and grp["area_km2"].notna().any()
     }
-    strikes = events[(layer == "strike").to_numpy(dtype=bool, na_value=False)]
-    impacts = events[(layer == "impact").to_numpy(dtype=bool, na_value=False)]
-    regions = {code for cell in impacts["admin1"].dropna().unique() for code in schema.split_multi(cell)}
+    strike = totals.get("strike", {})
+    choropleth = [spec.name for spec in specs if spec.drawn_as == "choropleth"]
+    regional = events[layer.isin(choropleth).to_numpy(dtype=bool, na_value=False)]
+    regions = {code for cell in column(regional, "admin1").dropna().unique() for code in schema.split_multi(cell)}
     return {
+        "layers": per_layer,
+        "totals": totals,
         "captures": by_side,
         "captures_total": len(taken),
-        "contested": int((caps["status"] == "contested").sum()),
+        "contested": int((status == "contested").sum()),
         "area": area,
-        "strikes": len(strikes),
-        "launched": _sum_with_bound(strikes["launched"], strikes["launched_bound"]) if len(strikes) else "—",
-        "intercepted": _sum_with_bound(strikes["intercepted"], strikes["intercepted_bound"]) if len(strikes) else "—",
+        "strikes": per_layer.get("strike", 0),
+        "launched": strike.get("launched", NOT_STATED),
+        "intercepted": strike.get("intercepted", NOT_STATED),
         "regions_affected": len(regions),
-        "impacts": len(impacts),
-        "talks": int((layer == "talks").sum()),
-        "synthetic": int((events["dataset"] == schema.SYNTHETIC).sum()),
+        "impacts": per_layer.get("impact", 0),
+        "talks": per_layer.get("talks", 0),
+        "synthetic": int(_mask(column(events, "dataset"), schema.SYNTHETIC).sum()),
     }

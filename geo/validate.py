@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema
+from geo import layers, present, schema
 from geo.errors import Problem, ValidationError
 
 __all__ = ["EARLIEST", "MAX_ROWS_PER_PROBLEM", "validate", "validate_claims", "validate_events"]
@@ -181,7 +181,8 @@ def _check_geometry(out: pd.DataFrame, geom: gpd.GeoSeries, c: _Collector) -> No
     reps = shapely.point_on_surface(geom.to_numpy()[ok])
     found = np.full(len(geom), None, dtype=object)
     found[ok] = reference.regions_of(shapely.get_x(reps), shapely.get_y(reps))
-    located = ok & (out["layer"] != "talks").to_numpy()
+    ground = [spec.name for spec in layers.all_specs() if spec.timeline == "counts"]  # talks meet abroad
+    located = ok & out["layer"].isin(ground).to_numpy()
     _nearest_within_tolerance(found, reps, ok)
     nowhere = located & pd.isna(found)
     if nowhere.any():
@@ -370,8 +371,8 @@ def validate_claims(
     _check_date_range(out["stated_at"], "stated_at", c, pd.Timestamp(today or dt.date.today()))
 
     url = out["source_url"]
-    bad_url = _per_unique(url, lambda v: v is not None and not str(v).startswith(("https://", "http://")), bool)
-    c.row_values(bad_url, url, "source_url", "not a web address", "start it with https://")
+    bad_url = _per_unique(url, lambda v: v is not None and present.safe_url(v) is None, bool)  # the one rule
+    c.row_values(bad_url, url, "source_url", "not a web address", "give an http(s) address with a host: https://…")
 
     _normalise_figures(out, c)
     if events is not None:
@@ -396,19 +397,23 @@ def _normalise_figures(out: pd.DataFrame, c: _Collector) -> None:
 
 
 def _check_claims_against_events(out: pd.DataFrame, events: pd.DataFrame, c: _Collector) -> None:
+    """Claims name existing events and state only figures of their event's layer (per the registry, now)."""
     ids = pd.Index(events["event_id"].to_numpy(dtype=object))
     keep = ~ids.duplicated()
     ids = ids[keep]
-    layer_codes = pd.Index(schema.LAYERS).get_indexer(events["layer"].to_numpy(dtype=object)[keep])  # -1: unknown
+    specs = layers.all_specs()
+    names = pd.Index([spec.name for spec in specs])
+    layer_codes = names.get_indexer(events["layer"].to_numpy(dtype=object)[keep])  # -1: unknown
     claim_ids = out["event_id"].to_numpy(dtype=object)
     pos = ids.get_indexer(claim_ids)
     c.row_values(pos < 0, out["event_id"], "event_id", "claim names an event that does not exist")
     layer_idx = np.where(pos < 0, -1, layer_codes[pos])
     for fig in schema.CLAIM_FIGURES:
-        allowed = [lay for lay, figs in schema.LAYER_FIGURES.items() if fig in figs]
-        ok = np.isin(layer_idx, [schema.LAYERS.index(lay) for lay in allowed]) | (layer_idx < 0)
+        allowed = [i for i, spec in enumerate(specs) if fig in spec.figures]
+        ok = np.isin(layer_idx, allowed) | (layer_idx < 0)
         wrong = out[fig].notna().to_numpy() & ~ok
-        c.rows(wrong, fig, f"figure {fig!r} does not belong to this event's layer", f"only for {', '.join(allowed)}")
+        where = ", ".join(specs[i].name for i in allowed) or "no layer"
+        c.rows(wrong, fig, f"figure {fig!r} does not belong to this event's layer", f"only for {where}")
     orphans = ids[~ids.isin(claim_ids)]
     for event_id in orphans[:MAX_ROWS_PER_PROBLEM]:
         c.add(f"event {event_id!r} has no claim", column="event_id", fix="every event is somebody's statement")

@@ -12,10 +12,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo import charts, claims, schema, synthetic
+from geo import charts, claims, i18n, layers, schema, synthetic
 from geo.charts import (
     EMPTY_TEXT,
-    LAYER_COLOURS,
     MAX_ROWS,
     SELECTION,
     SIDE_COLOURS,
@@ -63,11 +62,10 @@ def says_empty(spec: dict) -> bool:
 
 
 def test_colours_cover_the_vocabularies():
-    assert set(LAYER_COLOURS) == set(schema.LAYERS)
     assert set(STATUS_COLOURS) == set(schema.STATUSES)
     assert set(SIDE_COLOURS) == set(schema.PARTIES)
     assert SIDE_COLOURS["RU"] == "#c0392b" and SIDE_COLOURS["UA"] == "#1f5fbf"
-    for colours in (LAYER_COLOURS, STATUS_COLOURS, SIDE_COLOURS):
+    for colours in (STATUS_COLOURS, SIDE_COLOURS):
         assert len(set(colours.values())) == len(colours)
         assert all(c.startswith("#") and len(c) == 7 for c in colours.values())
 
@@ -413,3 +411,89 @@ def test_timeline_selection_round_trip_in_chromium(tmp_path, browser, streamlit_
     first, last = got
     assert dt.date(2026, 1, 23) < first < last <= dt.date(2026, 2, 18)  # inside the drawn span
     assert (last - first).days >= 10
+
+
+# -- a layer registered later; another language ---------------------------------------------------------
+
+SHELLING = layers.LayerSpec(
+    name="shelling",
+    label="Shelling",
+    noun="shelling",
+    nouns="shellings",
+    word="shelling",
+    colour="#795548",
+    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
+    stack=15,
+    figures=("killed", "wounded"),
+    point=layers.PointStyle(colour="#795548", legend_label="shelling reported"),
+)
+
+
+def test_timeline_shows_a_layer_registered_later(seed):
+    folded, _ = seed
+    shelled = pd.DataFrame({"layer": ["shelling"] * 3, "time_start": pd.to_datetime(["2026-02-15"] * 3)})
+    both = pd.concat([folded[["layer", "time_start"]], shelled], ignore_index=True)
+    with layers.registered(SHELLING):
+        spec = timeline(both).to_dict()
+        bars = datasets_with(spec, "y0")
+        assert sum(b["events"] for b in bars if b["layer"] == "shelling") == 3
+        scale = next(m for m in spec["layer"] if "y2" in m.get("encoding", {}))["encoding"]["color"]["scale"]
+        assert scale["domain"][-1] == "shelling" and scale["range"][-1] == "#795548"
+        on_15th = sorted((b for b in bars if b["start"] == "2026-02-15"), key=lambda b: b["y0"])
+        assert on_15th[-1]["layer"] == "shelling"  # stacked in registry order
+    assert "shelling" not in {b["layer"] for b in datasets_with(timeline(both).to_dict(), "y0")}
+
+
+def test_layer_colours_come_from_the_registry(seed):
+    folded, _ = seed
+    spec = timeline(folded).to_dict()
+    bar = next(m for m in spec["layer"] if "y2" in m.get("encoding", {}))
+    scale = bar["encoding"]["color"]["scale"]
+    counted = [s for s in layers.all_specs() if s.timeline == "counts"]
+    assert scale["domain"] == [s.name for s in counted] and scale["range"] == [s.colour for s in counted]
+    bands = datasets_with(spec, "colour")
+    assert {b["colour"] for b in bands} == {layers.get("talks").colour}
+    assert "Claimed captures" in bar["encoding"]["color"]["legend"]["labelExpr"]
+
+
+def test_charts_speak_the_language_asked_for(seed):
+    folded, claim_rows = seed
+    messages = {
+        "no events match": "ZZnothing",
+        "events per day": "ZZper day",
+        "Claimed captures": "ZZcaptures",
+        "{place}, round {n}": "{place} ZZround {n}",
+        "{figure} as stated": "ZZ{figure}",
+        "intercepted": "ZZintercepted",
+        "events by {column}": "ZZby {column}",
+        "disputed": "ZZdisputed",
+        "drone": "ZZdrone",
+    }
+    i18n.register(i18n.Catalog("xx", "Dummy", messages=messages))
+    try:
+        text = json.dumps(timeline(folded, lang="xx").to_dict(), ensure_ascii=False)
+        assert "ZZper day" in text and "ZZcaptures" in text and "Abu Dhabi ZZround 1" in text
+        assert says_empty_in(timeline(pd.DataFrame(), lang="xx").to_dict(), "ZZnothing")
+        assert figures_over_time(folded, claim_rows, "intercepted", lang="xx").to_dict()["title"] == "ZZZZintercepted"
+        spec = breakdown(folded, "weapon", lang="xx").to_dict()
+        assert spec["title"]["text"] == "ZZby weapon"  # with a subtitle: events with no weapon
+        assert "ZZdrone" in {r["category"] for r in rows(spec)}
+        assert "ZZdisputed" in json.dumps(spec, ensure_ascii=False)
+        assert {r["status"] for r in rows(spec)} <= {*schema.STATUSES, charts.NO_STATUS}  # data keys stay
+    finally:
+        i18n.unregister("xx")
+    assert says_empty(timeline(pd.DataFrame()).to_dict())
+
+
+def says_empty_in(spec: dict, text: str) -> bool:
+    return any(row.get("text") == text for row in rows(spec))
+
+
+def test_breakdowns_come_from_the_registry():
+    from dataclasses import replace
+
+    assert charts.breakdowns() == ("side", "weapon", "target_type", "impact_type")
+    with layers.registered(replace(SHELLING, breakdowns=("weapon", "axis"))):
+        assert charts.breakdowns() == ("side", "weapon", "target_type", "impact_type", "axis")
+    with pytest.raises(ValidationError, match="use one of: side, weapon, target_type, impact_type"):
+        breakdown(pd.DataFrame({"status": ["claimed"]}), "colour")

@@ -218,3 +218,21 @@ def test_fold_agrees_with_the_rules_written_out_per_event():
             np.isnan(expected) and pd.isna(folded.loc[event_id, "launched"])
         )
     assert folded.loc["e400", "n_claims"] == 0 and folded.loc["e400", "status"] is None
+
+
+def test_statement_table_writes_figures_as_present_does(bryansk):
+    from geo import i18n
+    from geo.claims import statement_table
+
+    events = pd.DataFrame({"event_id": ["s"], "title": ["Bryansk"], "layer": ["strike"], "admin1": ["RU-BRY"]})
+    every = statement_table(events, bryansk, current_only=False)
+    gov = every[every["claimant"] == "Governor of Bryansk Oblast"]
+    assert gov["figures"].tolist() == ["intercepted 120", "intercepted ≥170", "intercepted 229"]
+    area = bryansk.iloc[:1].assign(intercepted=None, area_km2=200.0, area_km2_bound="at_least", settlements=12.0)
+    area = area.assign(settlements_bound="exact")
+    assert statement_table(events, area)["figures"].tolist() == ["settlements 12; area ≥200 km²"]
+    i18n.register(i18n.Catalog("xx", "Dummy", messages={"intercepted": "ZZintercepted"}))
+    try:
+        assert statement_table(events, bryansk, lang="xx")["figures"].tolist()[-1] == "ZZintercepted 229"
+    finally:
+        i18n.unregister("xx")

@@ -190,3 +190,53 @@ def test_point_just_off_the_coarse_coastline_takes_the_nearest_region():
     raw = _events(_event(admin1=None, geo_precision="exact"), points=[Point(32.6169, 46.6354)])
     out = validate_events(raw, today=TODAY)
     assert out.loc[0, "admin1"] == "UA-65"
+
+
+# --- a layer registered later is validated against the registry, read at call time -------------------------------
+
+SHELLING = dict(
+    name="shelling",
+    label="Shelling",
+    noun="shelling",
+    nouns="shellings",
+    word="shelling",
+    colour="#795548",
+    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
+    stack=15,
+    figures=("killed", "wounded"),
+)
+
+
+def test_registered_layer_is_validated_with_its_figures():
+    from geo import layers
+    from geo.layers import LayerSpec, PointStyle
+
+    spec = LayerSpec(**SHELLING, point=PointStyle(colour="#795548", legend_label="shelling reported"))
+    events = _events(_event(layer="shelling", admin1="UA-14"))
+    good = pd.DataFrame([_claim(killed=2, wounded=5)])
+    with pytest.raises(ValidationError, match="unknown value: 'shelling'"):
+        validate(events, good, today=TODAY)
+    with layers.registered(spec):
+        ev, cl = validate(events, good, today=TODAY)
+        assert ev["layer"].tolist() == ["shelling"] and cl["killed"].tolist() == [2.0]
+        with pytest.raises(ValidationError) as err:
+            validate(events, pd.DataFrame([_claim(killed=2, launched=40)]), today=TODAY)
+        assert "figure 'launched' does not belong to this event's layer" in str(err.value)
+        assert "killed" not in str(err.value)
+        # a point abroad is refused for a layer counted on the ground (talks alone may meet abroad)
+        abroad = _events(_event(layer="shelling", geo_precision="exact", admin1=None), points=[Point(8.55, 47.37)])
+        with pytest.raises(ValidationError, match="outside every known region"):
+            validate(abroad, good, today=TODAY)
+    with pytest.raises(ValidationError, match="unknown value: 'shelling'"):
+        validate(events, good, today=TODAY)
+
+
+def test_source_url_follows_the_one_safe_url_rule():
+    from geo import present
+
+    urls = ["https://", "javascript:alert(1)", "ftp://example.org/x", "HTTPS://Example.org/a", "http://x.org"]
+    raw = pd.DataFrame([_claim(claim_id=f"c{i}", source_url=u) for i, u in enumerate(urls)])
+    with pytest.raises(ValidationError) as info:
+        validate_claims(raw, today=TODAY)
+    flagged = {p.row for p in info.value.problems if p.column == "source_url"}
+    assert flagged == {i + 1 for i, u in enumerate(urls) if present.safe_url(u) is None} == {1, 2, 3}

@@ -16,13 +16,25 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo import i18n
 from geo.errors import GeoError
 from geo.exporters.data import FORMATS as DATA_FORMATS
 from geo.exporters.data import to_csv, to_geojson, to_gpkg, to_kml
 from geo.exporters.html import DEFAULT_TITLE, to_html
 from geo.filters import Filter
 
-__all__ = ["DATA_FORMATS", "FORMATS", "MIME_TYPES", "export", "to_csv", "to_geojson", "to_gpkg", "to_html", "to_kml"]
+__all__ = [
+    "DATA_FORMATS",
+    "DEFAULT_TITLE",
+    "FORMATS",
+    "MIME_TYPES",
+    "export",
+    "to_csv",
+    "to_geojson",
+    "to_gpkg",
+    "to_html",
+    "to_kml",
+]
 
 MIME_TYPES = {
     "png": "image/png",
@@ -44,9 +56,10 @@ def export(
     flt: Filter | None,
     path: str | os.PathLike[str],
     *,
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     size: str | tuple[int, int] | None = None,
     talks: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Write one export of the filtered events.
 
@@ -62,13 +75,16 @@ def export(
         The filter, written out in words on snapshots and pages.
     path : str or PathLike
         Where to write.
-    title : str
-        Title of snapshots and pages.
+    title : str, optional
+        Title of snapshots and pages (default: :func:`geo.exporters.html.default_title`).
     size : str or tuple of int, optional
         PNG size: a preset (``slide``, ``a4``, ``square``), ``"WxH"`` or a tuple.
     talks : DataFrame, optional
         Rounds of talks for the snapshot's timeline; pass them when a region
         or area filter has removed them from ``events`` (talks have no region).
+    lang : str, optional
+        Language of what a reader sees in it: snapshots, pages, KML
+        descriptions (default: the current one). Data fields are never translated.
 
     Returns
     -------
@@ -87,13 +103,14 @@ def export(
         raise GeoError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if size is not None and fmt != "png":
         raise GeoError(f"--size applies to png only, not to {fmt}")
-    if fmt in ("png", "pdf"):
-        from geo.exporters.snapshot import to_pdf, to_png  # Chromium only when needed
+    with i18n.using(lang):
+        if fmt in ("png", "pdf"):
+            from geo.exporters.snapshot import to_pdf, to_png  # Chromium only when needed
 
-        if fmt == "png":
-            return to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks)
-        return to_pdf(events, claims, flt, path, title=title, talks=talks)
-    if fmt == "html":
-        return to_html(events, claims, flt, path, title=title, talks=talks)
-    writer = {"geojson": to_geojson, "gpkg": to_gpkg, "csv": to_csv, "kml": to_kml}[fmt]
-    return writer(events, claims, path)
+            if fmt == "png":
+                return to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks)
+            return to_pdf(events, claims, flt, path, title=title, talks=talks)
+        if fmt == "html":
+            return to_html(events, claims, flt, path, title=title, talks=talks)
+        writer = {"geojson": to_geojson, "gpkg": to_gpkg, "csv": to_csv, "kml": to_kml}[fmt]
+        return writer(events, claims, path)

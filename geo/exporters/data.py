@@ -24,12 +24,15 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import schema
+from geo import i18n, present, schema
 from geo.errors import GeoError
+from geo.i18n import t
 
-__all__ = ["FORMATS", "check_target", "to_csv", "to_geojson", "to_gpkg", "to_kml", "write_atomic"]
+__all__ = ["CAVEAT", "FORMATS", "caveat", "check_target", "to_csv", "to_geojson", "to_gpkg", "to_kml", "write_atomic"]
 
 FORMATS: Final = ("geojson", "gpkg", "csv", "kml")
+CAVEAT: Final = "Claims by parties to the war, not independently verified"
+"""The caveat every export a reader reads carries (English; :func:`caveat` gives it in the current language)."""
 _CLAIM_FIELDS: Final = (
     "claim_id",
     "claimant",
@@ -41,6 +44,17 @@ _CLAIM_FIELDS: Final = (
     "publisher",
 )
 _KML_NS: Final = "http://www.opengis.net/kml/2.2"
+
+
+def caveat() -> str:
+    """The caveat, in the current language: claims by parties are not independently verified.
+
+    Returns
+    -------
+    str
+        Plain text (no final stop).
+    """
+    return t("Claims by parties to the war, not independently verified")
 
 
 def _plain(value: object) -> Any:
@@ -139,7 +153,7 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 # --- shared core -----------------------------------------------------------------------------------------------
 
 
-def _figures(row: pd.Series) -> list[dict[str, Any]]:
+def _figures(row: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for name in schema.CLAIM_FIGURES:
         value = _plain(row.get(name))
@@ -154,7 +168,7 @@ def _claim_records(claims: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     if claims.empty:
         return by_event
     ordered = claims.sort_values(["event_id", "stated_at", "claim_id"], kind="stable")
-    for _, row in ordered.iterrows():
+    for row in ordered.to_dict("records"):
         rec = {k: _plain(row.get(k)) for k in _CLAIM_FIELDS}
         rec["figures"] = _figures(row)
         by_event.setdefault(str(row["event_id"]), []).append(rec)
@@ -181,7 +195,7 @@ def _event_records(events: gpd.GeoDataFrame) -> list[tuple[dict[str, Any], objec
     cols = _event_columns(events)
     geoms = events.geometry.to_numpy() if isinstance(events, gpd.GeoDataFrame) else [None] * len(events)
     out = []
-    for (_, row), geom in zip(events[cols].iterrows(), geoms, strict=True):
+    for row, geom in zip(events[cols].to_dict("records"), geoms, strict=True):
         props = {c: _plain(row[c]) for c in cols}
         out.append((props, None if geom is None or shapely.is_empty(geom) else geom))
     return out
@@ -240,7 +254,7 @@ def _claim_rows(events: gpd.GeoDataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     records = []
     events_by_id = {props["event_id"]: (props, geom) for props, geom in _event_records(events)}
     ordered = claims.sort_values(["event_id", "stated_at", "claim_id"], kind="stable") if len(claims) else claims
-    for _, row in ordered.iterrows():
+    for row in ordered.to_dict("records"):
         found = events_by_id.get(row["event_id"])
         if found is None:
             continue
@@ -331,21 +345,30 @@ def to_gpkg(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathL
 
 
 def _description(props: dict[str, Any], claims: list[dict[str, Any]]) -> str:
-    """Plain-text description of an event and its claims (ElementTree escapes it)."""
-    lines = [f"{props.get('layer')} · {props.get('status')} · {props.get('time_start')}"]
+    """Plain-text description of an event and its claims, in the current language (ElementTree escapes it)."""
+    head = [
+        present.layer_label(str(props.get("layer"))),
+        present.status_label(props.get("status")),
+        present.when(props.get("time_start"), props.get("time_end"), props.get("time_precision") or "day"),
+    ]
+    lines = [" · ".join(h for h in head if h)]
     if props.get("place"):
-        lines.append(f"Place: {props['place']}")
+        lines.append(t("Place: {place}", place=props["place"]))
     for c in claims:
-        figs = ", ".join(f"{f['name']} {f['bound']} {f['value']}" for f in c["figures"])
-        line = f"{c['stated_at']} {c['claimant']} ({c['party']}) {c['stance']}"
+        figs = ", ".join(present.figure_text(f["name"], f["value"], f["bound"]) for f in c["figures"])
+        stated = pd.Timestamp(c["stated_at"]) if c["stated_at"] else None
+        when = present.stated(stated, "day" if stated is None or stated == stated.normalize() else "minute")
+        line = f"{when} {c['claimant']} ({c['party']}) {present.stance_label(c['stance'])}"
         line += f": {figs}" if figs else ""
-        line += f" — {c['publisher'] or ''} {c['source_url'] or ''}".rstrip()
+        line += f" — {c['publisher'] or ''} {present.safe_url(c['source_url']) or ''}".rstrip()
         lines.append(line)
-    lines.append("Claims by parties to the war, not independently verified.")
+    lines.append(caveat() + ".")
     return "\n".join(lines)
 
 
-def to_kml(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def to_kml(
+    events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str], *, lang: str | None = None
+) -> Path:
     """Write a KML document (opens in Google Earth): one Placemark per event with a point.
 
     Parameters
@@ -356,6 +379,8 @@ def to_kml(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLi
         Their claims. Not changed.
     path : str or PathLike
         The file to write.
+    lang : str, optional
+        Language of the descriptions (default: the current one).
 
     Returns
     -------
@@ -374,16 +399,20 @@ def to_kml(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLi
     ET.register_namespace("", _KML_NS)
     root = ET.Element(f"{{{_KML_NS}}}kml")
     doc = ET.SubElement(root, f"{{{_KML_NS}}}Document")
-    ET.SubElement(doc, f"{{{_KML_NS}}}name").text = "Conflict events (claims, not verified)"
+    with i18n.using(lang):
+        ET.SubElement(doc, f"{{{_KML_NS}}}name").text = t("Conflict events (claims, not verified)")
+        descriptions = {
+            str(props["event_id"]): _description(props, by_event.get(str(props["event_id"]), []))
+            for props, geom in _event_records(events)
+            if _point(geom) is not None
+        }
     for props, geom in _event_records(events):
         point = _point(geom)
         if point is None:
             continue
         pm = ET.SubElement(doc, f"{{{_KML_NS}}}Placemark", id=str(props["event_id"]))
         ET.SubElement(pm, f"{{{_KML_NS}}}name").text = str(props.get("title") or props["event_id"])
-        ET.SubElement(pm, f"{{{_KML_NS}}}description").text = _description(
-            props, by_event.get(str(props["event_id"]), [])
-        )
+        ET.SubElement(pm, f"{{{_KML_NS}}}description").text = descriptions[str(props["event_id"])]
         if props.get("time_start"):
             ts = ET.SubElement(pm, f"{{{_KML_NS}}}TimeStamp")
             ET.SubElement(ts, f"{{{_KML_NS}}}when").text = str(props["time_start"])

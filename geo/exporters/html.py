@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import mimetypes
 import os
 import re
@@ -19,23 +18,28 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlparse
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from geo import i18n, present
+from geo import layers as registry
 from geo.assets import ensure_static
-from geo.charts import LAYER_COLOURS
 from geo.errors import GeoError
-from geo.exporters.data import check_target, write_atomic
+from geo.exporters.data import CAVEAT, caveat, check_target, write_atomic
 from geo.filters import Filter
-from geo.stats import key_figures
+from geo.i18n import t, tn
+from geo.present import escape
+from geo.stats import NOT_STATED, key_figures
+from geo.timebins import count_bins, counted_layers, per_bin_title, talks_bands
 
-__all__ = ["CAVEAT", "DEFAULT_TITLE", "FIT_MAPS_JS", "render_page", "to_html"]
+__all__ = ["CAVEAT", "DEFAULT_TITLE", "FIT_MAPS_JS", "NO_EVENTS", "caveat", "default_title", "render_page", "to_html"]
 
-CAVEAT: Final = "Claims by parties to the war, not independently verified"
 DEFAULT_TITLE: Final = "Russia–Ukraine war: claimed events"
+"""The default title (English; :func:`default_title` gives it in the current language)."""
 NO_EVENTS: Final = "No events match"
+"""What the map of nothing says (English)."""
 _VENDOR_MARK: Final = "@@geo-export-vendor@@"
 _TAG = re.compile(
     r'<script\s+src="' + re.escape(_VENDOR_MARK) + r'/(?P<js>[^"]+)"\s*>\s*</script>'
@@ -106,44 +110,69 @@ def _inline_assets(page: str, vendor: Path) -> str:
     return out
 
 
+def default_title() -> str:
+    """The default title of a snapshot, in the current language.
+
+    Returns
+    -------
+    str
+        Plain text.
+    """
+    return t("Russia–Ukraine war: claimed events")
+
+
 def _sources(claims: pd.DataFrame) -> list[tuple[str, str | None]]:
     """(publisher, http(s) url or None), distinct, sorted by publisher."""
     if claims.empty:
         return []
+    missing = pd.Series([None] * len(claims), index=claims.index, dtype=object)
+    pairs = pd.DataFrame(
+        {
+            "publisher": claims.get("publisher", missing),
+            "title": claims.get("source_title", missing),
+            "url": claims.get("source_url", missing),
+        }
+    ).drop_duplicates()
+    unknown = t("unknown")
     seen: dict[tuple[str, str | None], None] = {}
-    for pub, url, title in zip(
-        claims.get("publisher", pd.Series(dtype=object)),
-        claims.get("source_url", pd.Series(dtype=object)),
-        claims.get("source_title", pd.Series([None] * len(claims))),
-        strict=False,
-    ):
-        name = str(pub) if isinstance(pub, str) and pub else (str(title) if isinstance(title, str) else "unknown")
-        link = str(url) if isinstance(url, str) and urlparse(url).scheme in ("http", "https") else None
-        seen[(name, link)] = None
+    for pub, title, url in pairs.itertuples(index=False):
+        name = str(pub) if isinstance(pub, str) and pub else (str(title) if isinstance(title, str) else unknown)
+        seen[(name, present.safe_url(url))] = None
     return sorted(seen, key=lambda s: (s[0].lower(), s[1] or ""))
 
 
+def _counted(n: int, layer: str, totals: dict[str, str]) -> str:
+    """``12 strikes (launched ≥300, intercepted ≥170)``: a layer's count and its key figures' totals."""
+    figures = [f"{present.figure_label(f)} {v}" for f, v in totals.items() if v != NOT_STATED]
+    return present.count(n, layer) + (f" ({', '.join(figures)})" if figures else "")
+
+
 def _figures_text(events: gpd.GeoDataFrame) -> str:
+    """Key figures in words, for every registered layer present (plain text)."""
     if events.empty:
-        return "No events."
+        return t("No events.")
     k = key_figures(events)
-    parts = [f"{len(events):,} events"]
-    if k["captures_total"] or k["contested"]:
-        sides = ", ".join(f"{side} {sum(v.values())}" for side, v in k["captures"].items())
-        parts.append(f"captures claimed {k['captures_total']}" + (f" ({sides})" if sides else ""))
-        if k["contested"]:
-            parts.append(f"contested {k['contested']}")
-    if k["area"]:
-        parts.append("area claimed " + ", ".join(f"{s} {a} km²" for s, a in k["area"].items()))
-    if k["strikes"]:
-        parts.append(f"strikes {k['strikes']} (launched {k['launched']}, intercepted {k['intercepted']})")
-    if k["impacts"]:
-        parts.append(f"impacts {k['impacts']} in {k['regions_affected']} regions")
-    if k["talks"]:
-        parts.append(f"talks {k['talks']}")
+    parts = [tn("{n} event", "{n} events", len(events))]
+    for spec in registry.all_specs():
+        n = k["layers"].get(spec.name, 0)
+        if spec.name == "capture":
+            if not (k["captures_total"] or k["contested"]):
+                continue
+            sides = ", ".join(f"{side} {sum(v.values())}" for side, v in k["captures"].items())
+            parts.append(t("captures claimed {n}", n=k["captures_total"]) + (f" ({sides})" if sides else ""))
+            if k["contested"]:
+                parts.append(t("contested {n}", n=k["contested"]))
+            if k["area"]:
+                areas = ", ".join(f"{side} {area} km²" for side, area in k["area"].items())
+                parts.append(t("area claimed {areas}", areas=areas))
+        elif n:
+            text = _counted(n, spec.name, k["totals"].get(spec.name, {}))
+            if spec.drawn_as == "choropleth":
+                text += " " + tn("in {n} region", "in {n} regions", k["regions_affected"])
+            parts.append(text)
     if k["synthetic"]:
-        parts.append(f"SYNTHETIC events {k['synthetic']}")
-    return "Key figures (as claimed): " + "; ".join(parts) + "."
+        parts.append(t("SYNTHETIC events {n}", n=k["synthetic"]))
+    return t("Key figures (as claimed): {figures}.", figures="; ".join(parts))
 
 
 # -- small timeline (server-side SVG: no script, no network, prints as is) ----------------------------------------
@@ -154,7 +183,6 @@ _TL_LEFT: Final = 40
 _TL_RIGHT: Final = 10
 _TL_TOP: Final = 30
 _TL_BOTTOM: Final = 18
-_TL_DAILY_MAX_DAYS: Final = 180
 _TL_BAND_OPACITY: Final = 0.18
 _TL_LABEL_MAX: Final = 40
 _TL_CSS: Final = """
@@ -164,106 +192,14 @@ _TL_CSS: Final = """
 """
 
 
-def _tl_days(values: pd.Series) -> pd.Series:
-    """Calendar days (naive UTC midnight) of date-like values; unparseable ones become NaT.
-
-    Parameters
-    ----------
-    values : Series
-        Dates, timestamps or strings (time zones are converted to UTC).
-
-    Returns
-    -------
-    Series
-        ``datetime64[ns]`` floored to the day.
-    """
-    stamps = pd.to_datetime(values, errors="coerce", utc=True)
-    return stamps.dt.tz_localize(None).dt.floor("D")
-
-
-def _tl_counts(events: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Events per day (per week for spans over 180 days) and ground layer.
-
-    Parameters
-    ----------
-    events : DataFrame
-        Events with ``layer`` and ``time_start``; talks and undated rows are ignored.
-
-    Returns
-    -------
-    counts : DataFrame
-        Index: start of each bin (``datetime64``), sorted; one column per
-        ground layer present, in :data:`geo.charts.LAYER_COLOURS` order.
-        Empty when nothing is counted.
-    unit : str
-        ``"day"`` or ``"week"`` (weeks start on Monday).
-    """
-    ground = [layer for layer in LAYER_COLOURS if layer != "talks"]
-    if events.empty or "layer" not in events.columns or "time_start" not in events.columns:
-        return pd.DataFrame(), "day"
-    frame = pd.DataFrame({"layer": events["layer"], "day": _tl_days(events["time_start"])})
-    frame = frame[frame["layer"].isin(ground) & frame["day"].notna()]
-    if frame.empty:
-        return pd.DataFrame(), "day"
-    span = (frame["day"].max() - frame["day"].min()).days
-    unit = "week" if span > _TL_DAILY_MAX_DAYS else "day"
-    if unit == "week":
-        frame["day"] = frame["day"] - pd.to_timedelta(frame["day"].dt.day_of_week, unit="D")
-    counts = frame.groupby(["day", "layer"], sort=True).size().unstack("layer", fill_value=0)
-    return counts[[layer for layer in ground if layer in counts.columns]], unit
-
-
-def _tl_label(row: pd.Series) -> str:
-    """Short label of a round of talks: "Abu Dhabi, round 1", else its title (not escaped).
-
-    Parameters
-    ----------
-    row : Series
-        One talks event (``venue``, ``place``, ``title``, ``round`` are used if present).
-
-    Returns
-    -------
-    str
-        The label, at most 40 characters.
-    """
-    venue, place, title, round_ = (row.get(k) for k in ("venue", "place", "title", "round"))
-    where = venue if isinstance(venue, str) and venue.strip() else place
-    label = where.split(",")[0].strip() if isinstance(where, str) and where.strip() else ""
-    if label and isinstance(round_, (int, float)) and not isinstance(round_, bool) and pd.notna(round_):
-        label = f"{label}, round {round_:.0f}"
-    if not label:
-        label = title.strip() if isinstance(title, str) and title.strip() else "talks"
+def _tl_label(label: str) -> str:
+    """A band's label, at most 40 characters."""
     return label if len(label) <= _TL_LABEL_MAX else label[: _TL_LABEL_MAX - 1] + "…"
 
 
-def _tl_bands(talks: pd.DataFrame | None) -> pd.DataFrame:
-    """Rounds of talks as bands: ``start``, ``end`` (day after the last), ``label``.
-
-    Parameters
-    ----------
-    talks : DataFrame or None
-        Events; rows whose ``layer`` is ``"talks"`` (all rows if there is no ``layer``) are used.
-
-    Returns
-    -------
-    DataFrame
-        One row per dated round, sorted by start; empty if none.
-    """
-    if talks is None or talks.empty or "time_start" not in talks.columns:
-        return pd.DataFrame(columns=["start", "end", "label"])
-    if "layer" in talks.columns:
-        talks = talks[talks["layer"] == "talks"]
-    start = _tl_days(talks["time_start"])
-    end = _tl_days(talks["time_end"]) if "time_end" in talks.columns else start
-    end = end.fillna(start).where(lambda e: e >= start, start)
-    bands = pd.DataFrame(
-        {"start": start, "end": end + pd.Timedelta(days=1), "label": [_tl_label(r) for _, r in talks.iterrows()]}
-    )
-    return bands[bands["start"].notna()].sort_values("start", kind="stable").reset_index(drop=True)
-
-
-def _tl_day_text(day: pd.Timestamp) -> str:
-    return f"{day.day} {day:%b %Y}"
+def _days(values: pd.Series) -> np.ndarray:
+    """Days since the epoch of ``YYYY-MM-DD`` strings."""
+    return np.asarray(values, dtype="datetime64[D]").astype(np.int64)
 
 
 def _timeline_svg(events: pd.DataFrame, talks: pd.DataFrame | None = None) -> str:
@@ -272,11 +208,13 @@ def _timeline_svg(events: pd.DataFrame, talks: pd.DataFrame | None = None) -> st
     Parameters
     ----------
     events : DataFrame
-        Folded, filtered events. Each non-talks event is counted once on its
-        ``time_start``, per day (per week when they span more than 180 days).
+        Folded, filtered events. Each event of a counted layer is counted once
+        on its ``time_start``, in the bins the dashboard's timeline uses
+        (:func:`geo.timebins.count_bins`: per day up to 180 days, then per
+        week, month or year).
     talks : DataFrame, optional
-        Rounds of talks drawn as translucent grey bands with a short label;
-        by default the talks among ``events``.
+        Rounds of talks drawn as translucent bands in their layer's colour
+        with a short label; by default the talks among ``events``.
 
     Returns
     -------
@@ -284,93 +222,100 @@ def _timeline_svg(events: pd.DataFrame, talks: pd.DataFrame | None = None) -> st
         A ``<div id="export-timeline">`` with the heading "Timeline" and an
         ``<svg>`` of 900×140 user units scaling with the page width, with
         first/last day labels; ``""`` when ``events`` is empty or nothing is
-        dated. All text from the data is HTML-escaped.
+        dated. All text is HTML-escaped; bars carry ``data-layer``,
+        ``data-start`` and ``data-events``.
     """
     if events.empty:
         return ""
-    counts, unit = _tl_counts(events)
-    bands = _tl_bands(events if talks is None else talks)
-    if counts.empty and bands.empty:
+    bars, unit = count_bins(events)
+    bands = talks_bands(events if talks is None else talks)
+    if bars.empty and bands.empty:
         return ""
-    step = pd.Timedelta(days=7 if unit == "week" else 1)
-    starts = [*([counts.index.min()] if not counts.empty else []), *([bands["start"].min()] if not bands.empty else [])]
-    ends = [
-        *([counts.index.max() + step] if not counts.empty else []),
-        *([bands["end"].max()] if not bands.empty else []),
-    ]
+    starts = [int(_days(frame["start"]).min()) for frame in (bars, bands) if not frame.empty]
+    ends = [int(_days(frame["end"]).max()) for frame in (bars, bands) if not frame.empty]
     first, stop = min(starts), max(ends)
-    total_days = max((stop - first).days, 1)
+    total_days = max(stop - first, 1)
     x0, x1 = _TL_LEFT, _TL_WIDTH - _TL_RIGHT
     y0, y1 = _TL_TOP, _TL_HEIGHT - _TL_BOTTOM
 
-    def x(when: pd.Timestamp) -> float:
-        return x0 + (x1 - x0) * (when - first).days / total_days
+    def x(day: int) -> float:
+        return x0 + (x1 - x0) * (day - first) / total_days
 
     parts: list[str] = [
         f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="#fafafa" stroke="#dddddd"/>'
     ]
-    for i, band in enumerate(bands.itertuples(index=False)):
-        bx, bw = x(band.start), max(x(band.end) - x(band.start), 1.0)
-        label = html.escape(band.label)
-        right = bx > x0 + 0.75 * (x1 - x0)  # near the right edge: label ends at the band's end
-        tx, anchor = (min(bx + bw, x1) - 2, "end") if right else (bx + 2, "start")
-        parts.append(
-            f'<rect class="tl-talks" x="{bx:.1f}" y="{y0}" width="{bw:.1f}" height="{y1 - y0}" '
-            f'fill="{LAYER_COLOURS["talks"]}" fill-opacity="{_TL_BAND_OPACITY}"><title>{label}</title></rect>'
-            f'<text x="{tx:.1f}" y="{y0 - 4 - 11 * (i % 2)}" font-size="10" text-anchor="{anchor}" '
-            f'fill="#444444">{label}</text>'
-        )
-    if not counts.empty:
-        peak = int(counts.to_numpy().sum(axis=1).max())
+    if not bands.empty:
+        band_start, band_end = _days(bands["start"]), _days(bands["end"])
+        for i, (label, colour) in enumerate(zip(bands["label"], bands["colour"], strict=True)):
+            bx, bw = x(band_start[i]), max(x(band_end[i]) - x(band_start[i]), 1.0)
+            text = escape(_tl_label(label))
+            right = bx > x0 + 0.75 * (x1 - x0)  # near the right edge: label ends at the band's end
+            tx, anchor = (min(bx + bw, x1) - 2, "end") if right else (bx + 2, "start")
+            parts.append(
+                f'<rect class="tl-talks" x="{bx:.1f}" y="{y0}" width="{bw:.1f}" height="{y1 - y0}" '
+                f'fill="{escape(colour)}" fill-opacity="{_TL_BAND_OPACITY}"><title>{text}</title></rect>'
+                f'<text x="{tx:.1f}" y="{y0 - 4 - 11 * (i % 2)}" font-size="10" text-anchor="{anchor}" '
+                f'fill="#444444">{text}</text>'
+            )
+    if not bars.empty:
+        peak = int(bars["y1"].max())
         scale = (y1 - y0 - 4) / peak
-        width = max((x1 - x0) * step.days / total_days - 1.0, 0.6)
-        tops = counts.cumsum(axis=1)
-        for layer in counts.columns:
-            colour = LAYER_COLOURS[layer]
-            for day, n, top in zip(counts.index, counts[layer], tops[layer], strict=True):
-                if n <= 0:
-                    continue
-                when = html.escape(f"{'week of ' if unit == 'week' else ''}{_tl_day_text(day)}")
-                parts.append(
-                    f'<rect class="tl-bar" x="{x(day) + 0.5:.1f}" y="{y1 - top * scale:.1f}" width="{width:.1f}" '
-                    f'height="{n * scale:.1f}" fill="{colour}"><title>{when}: {int(n)} {layer}</title></rect>'
-                )
+        colours = {spec.name: spec.colour for spec in registry.all_specs()}
+        bar_start, bar_end = _days(bars["start"]), _days(bars["end"])
+        for i, row in enumerate(bars[["start", "when", "layer", "events", "y1"]].itertuples(index=False)):
+            width = max(x(bar_end[i]) - x(bar_start[i]) - 1.0, 0.6)
+            title = escape(f"{row.when}: {present.count(row.events, row.layer)}")
+            parts.append(
+                f'<rect class="tl-bar" data-layer="{escape(row.layer)}" data-start="{row.start}" '
+                f'data-events="{int(row.events)}" x="{x(bar_start[i]) + 0.5:.1f}" y="{y1 - row.y1 * scale:.1f}" '
+                f'width="{width:.1f}" height="{row.events * scale:.1f}" fill="{colours.get(row.layer, "#757575")}">'
+                f"<title>{title}</title></rect>"
+            )
         parts.append(
             f'<text x="{x0 - 4}" y="{y0 + 8}" font-size="10" text-anchor="end" fill="#444444">{peak}</text>'
             f'<text x="{x0 - 4}" y="{y1}" font-size="10" text-anchor="end" fill="#444444">0</text>'
         )
+        shown = [name for name in counted_layers() if name in set(bars["layer"])]
         key = " ".join(
-            f'<tspan fill="{LAYER_COLOURS[layer]}">■</tspan> {html.escape(layer)}' for layer in counts.columns
+            f'<tspan fill="{colours.get(layer, "#757575")}">■</tspan> {escape(present.layer_label(layer))}'
+            for layer in shown
         )
         parts.append(
             f'<text x="{(x0 + x1) / 2:.0f}" y="{_TL_HEIGHT - 4}" font-size="10" text-anchor="middle" '
-            f'fill="#444444">events per {unit}: {key}</text>'
+            f'fill="#444444">{escape(per_bin_title(unit))}: {key}</text>'
         )
-    last = stop - pd.Timedelta(days=1)
+    first_day, last_day = np.datetime64(first, "D"), np.datetime64(stop - 1, "D")
     parts.append(
-        f'<text x="{x0}" y="{_TL_HEIGHT - 4}" font-size="10" fill="#444444">{html.escape(_tl_day_text(first))}</text>'
-        f'<text x="{x1}" y="{_TL_HEIGHT - 4}" font-size="10" text-anchor="end" fill="#444444">'
-        f"{html.escape(_tl_day_text(last))}</text>"
+        f'<text x="{x0}" y="{_TL_HEIGHT - 4}" font-size="10" fill="#444444">{escape(present.day(first_day.item()))}'
+        f'</text><text x="{x1}" y="{_TL_HEIGHT - 4}" font-size="10" text-anchor="end" fill="#444444">'
+        f"{escape(present.day(last_day.item()))}</text>"
     )
+    heading = escape(t("Timeline"))
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_TL_WIDTH} {_TL_HEIGHT}" '
-        f'width="{_TL_WIDTH}" height="{_TL_HEIGHT}" role="img" aria-label="Timeline" '
+        f'width="{_TL_WIDTH}" height="{_TL_HEIGHT}" role="img" aria-label="{heading}" '
         f'font-family="DejaVu Sans, Arial, sans-serif">' + "".join(parts) + "</svg>"
     )
-    return f'<div id="export-timeline"><div class="tl-head">Timeline</div>{svg}</div>'
+    return f'<div id="export-timeline" data-unit="{unit}"><div class="tl-head">{heading}</div>{svg}</div>'
+
+
+def _made(made: dt.datetime) -> str:
+    """``20 Feb 2026 09:30 UTC``."""
+    stamp = made.astimezone(dt.UTC) if made.tzinfo is not None else made
+    return f"{present.day(stamp)} {stamp:%H:%M} UTC"
 
 
 def _header(
     events: gpd.GeoDataFrame, flt: Filter | None, title: str, made: dt.datetime, talks: pd.DataFrame | None = None
 ) -> str:
-    what = flt.describe() if flt is not None else "All events"
+    what = flt.describe() if flt is not None else t("All events")
     return (
         '<div id="export-header">'
-        f"<h1>{html.escape(title)}</h1>"
-        f'<div class="meta">Filter: {html.escape(what)}</div>'
-        f'<div class="figures">{html.escape(_figures_text(events))}</div>'
-        f'<div class="meta"><span class="caveat">{html.escape(CAVEAT)}.</span> '
-        f"Made {html.escape(made.strftime('%Y-%m-%d %H:%M UTC'))}.</div>"
+        f"<h1>{escape(title)}</h1>"
+        f'<div class="meta">{escape(t("Filter: {what}", what=what))}</div>'
+        f'<div class="figures">{escape(_figures_text(events))}</div>'
+        f'<div class="meta"><span class="caveat">{escape(caveat())}.</span> '
+        f"{escape(t('Made {when}.', when=_made(made)))}</div>"
         f"{_timeline_svg(events, talks)}"
         "</div>"
     )
@@ -378,15 +323,13 @@ def _header(
 
 def _sources_block(claims: pd.DataFrame) -> str:
     items = []
-    for name, link in _sources(claims):
-        if link:
-            items.append(
-                f'<li>{html.escape(name)}: <a href="{html.escape(link, quote=True)}">{html.escape(link)}</a></li>'
-            )
+    for name, url in _sources(claims):
+        if url:
+            items.append(f"<li>{escape(name)}: {present.link(url, url)}</li>")
         else:
-            items.append(f"<li>{html.escape(name)}</li>")
-    body = "<ul>" + "".join(items) + "</ul>" if items else "<p>No sources.</p>"
-    return f'<div id="export-sources"><b>Sources</b>{body}</div>'
+            items.append(f"<li>{escape(name)}</li>")
+    body = "<ul>" + "".join(items) + "</ul>" if items else f"<p>{escape(t('No sources.'))}</p>"
+    return f'<div id="export-sources"><b>{escape(t("Sources"))}</b>{body}</div>'
 
 
 FIT_MAPS_JS = "window.cmFitMaps()"
@@ -414,11 +357,12 @@ def render_page(
     claims: pd.DataFrame,
     flt: Filter | None = None,
     *,
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     layers: Sequence[str] | None = None,
     for_print: bool = False,
     made: dt.datetime | None = None,
     talks: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> str:
     """The standalone page as text: map with inlined Leaflet, header, sources.
 
@@ -430,10 +374,11 @@ def render_page(
         Their claims. Not changed.
     flt : Filter, optional
         The filter, described in words in the header.
-    title : str
-        Title shown at the top (escaped).
+    title : str, optional
+        Title shown at the top (escaped); by default (or when it is
+        :data:`DEFAULT_TITLE`) :func:`default_title` in the page's language.
     layers : sequence of str, optional
-        Map layers (default: the filter's layers, else all).
+        Map layers (default: the filter's layers, else every registered layer).
     for_print : bool
         Hide the zoom, draw and layer controls (snapshots).
     made : datetime, optional
@@ -442,32 +387,52 @@ def render_page(
         Rounds of talks for the header's timeline (rows of the ``talks``
         layer); by default the talks among ``events``. Pass them when the
         events were filtered by region or area (talks have no region).
+    lang : str, optional
+        Language of the page (default: the current one).
 
     Returns
     -------
     str
         The HTML page; it loads nothing from the network.
     """
+    with i18n.using(lang) as language:
+        return _render_page(events, claims, flt, title, layers, for_print, made, talks, language)
+
+
+def _render_page(
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    flt: Filter | None,
+    title: str | None,
+    layers: Sequence[str] | None,
+    for_print: bool,
+    made: dt.datetime | None,
+    talks: pd.DataFrame | None,
+    lang: str,
+) -> str:
     from geo.mapview import build_map
 
+    title = default_title() if title is None or title == DEFAULT_TITLE else title
     made = made or dt.datetime.now(dt.UTC)
-    chosen = tuple(layers) if layers else (flt.layers if flt is not None and flt.layers else None)
-    kwargs = {"layers": chosen} if chosen else {}
+    chosen = tuple(layers) if layers else (flt.layers if flt is not None and flt.layers else registry.names())
     m = build_map(
         events,
         claims,
+        layers=chosen,
         assets="local",
         static_url=_VENDOR_MARK,
         area=flt.area if flt is not None else None,
-        **kwargs,
+        lang=lang,
     )
     page = m.get_root().render()
     with tempfile.TemporaryDirectory(prefix="geo-export-") as tmp:
         vendor = ensure_static(Path(tmp))
         page = _inline_assets(page, vendor)
     css = _CSS + _TL_CSS + (_PRINT_CSS if for_print else "")
-    page = page.replace("</head>", f"<style>{css}</style><title>{html.escape(title)}</title></head>", 1)
-    empty = f'<div id="export-empty"><span>{html.escape(NO_EVENTS)}</span></div>' if events.empty else ""
+    head = f"<style>{css}</style><title>{escape(title)}</title></head>"
+    page = page.replace("</head>", head, 1)
+    page = re.sub(r"<html(?![^>]*\blang=)", f'<html lang="{escape(lang)}"', page, count=1)
+    empty = f'<div id="export-empty"><span>{escape(t("No events match"))}</span></div>' if events.empty else ""
     body_open = re.search(r"<body[^>]*>", page)
     if body_open is None:
         raise GeoError("the map page has no <body>")
@@ -486,8 +451,9 @@ def to_html(
     flt: Filter | None,
     path: str | os.PathLike[str],
     *,
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     talks: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Write the interactive map as one self-contained HTML file.
 
@@ -501,10 +467,12 @@ def to_html(
         The filter, shown in words.
     path : str or PathLike
         The file to write.
-    title : str
-        Page title.
+    title : str, optional
+        Page title (default: :func:`default_title`).
     talks : DataFrame, optional
         Rounds of talks for the timeline (default: the talks among ``events``).
+    lang : str, optional
+        Language of the page (default: the current one).
 
     Returns
     -------
@@ -517,5 +485,5 @@ def to_html(
         The path cannot be written (nothing is written) or an asset is missing.
     """
     check_target(path)
-    page = render_page(events, claims, flt, title=title, talks=talks)
+    page = render_page(events, claims, flt, title=title, talks=talks, lang=lang)
     return write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

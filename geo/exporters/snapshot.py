@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.errors import GeoError, ValidationError
 from geo.exporters.data import check_target, write_atomic
-from geo.exporters.html import DEFAULT_TITLE, FIT_MAPS_JS, OPEN_LEGEND, render_page
+from geo.exporters.html import FIT_MAPS_JS, OPEN_LEGEND, render_page
 from geo.filters import Filter
 
 __all__ = ["CHROMIUM_ARGS", "MAX_PX", "MIN_PX", "PRESETS", "parse_size", "to_pdf", "to_png"]
@@ -148,8 +148,9 @@ def to_png(
     path: str | os.PathLike[str],
     *,
     size: str | tuple[int, int] = (1920, 1080),
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     talks: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Write a PNG snapshot of the map with its header, legend and sources.
 
@@ -165,10 +166,12 @@ def to_png(
         The PNG to write.
     size : str or tuple of int
         A preset of :data:`PRESETS`, ``"WxH"`` or (width, height); 100..10000 px a side.
-    title : str
-        Title at the top.
+    title : str, optional
+        Title at the top (default: :func:`geo.exporters.html.default_title`).
     talks : DataFrame, optional
         Rounds of talks for the timeline (default: those among ``events``).
+    lang : str, optional
+        Language of the snapshot (default: the current one).
 
     Returns
     -------
@@ -184,7 +187,7 @@ def to_png(
     """
     width, height = parse_size(size)
     check_target(path)
-    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks)
+    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks, lang=lang)
     shot = _render(page_html, (width, height), "png")
     return write_atomic(path, lambda tmp: tmp.write_bytes(shot))
 
@@ -195,8 +198,9 @@ def to_pdf(
     flt: Filter | None,
     path: str | os.PathLike[str],
     *,
-    title: str = DEFAULT_TITLE,
+    title: str | None = None,
     talks: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Write a one-page A4 landscape PDF briefing.
 
@@ -213,10 +217,12 @@ def to_pdf(
         The filter, shown in words.
     path : str or PathLike
         The PDF to write.
-    title : str
-        Title at the top.
+    title : str, optional
+        Title at the top (default: :func:`geo.exporters.html.default_title`).
     talks : DataFrame, optional
         Rounds of talks for the timeline (default: those among ``events``).
+    lang : str, optional
+        Language of the snapshot (default: the current one).
 
     Returns
     -------
@@ -229,7 +235,7 @@ def to_pdf(
         Unwritable path (nothing written), or Chromium failed.
     """
     check_target(path)
-    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks)
+    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks, lang=lang)
     page_html = page_html.replace("</head>", f"<style>{_PDF_CSS}</style></head>", 1)
     pdf = _render(page_html, _A4_CSS_PX, "pdf")
     return write_atomic(path, lambda tmp: tmp.write_bytes(pdf))
