@@ -44,4 +44,4 @@ reference: setup
 	$(BIN)/python scripts/build_gazetteer.py
 
 clean-store:
-	rm -f data/conflict.gpkg
+	rm -rf data/conflict.gpkg data/.cache

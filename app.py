@@ -1,7 +1,9 @@
-"""Dashboard frame: page config, shared sidebar filters, navigation over pages/.
+"""Dashboard frame: language, page config, shared sidebar filters, navigation over views/.
 
-Run with ``streamlit run app.py``. The pages are thin: they read the filter
-the sidebar made, call the ``geo`` library and render.
+Run with ``streamlit run app.py`` (or ``python -m ui.serve``). The pages are
+thin: they read the filter the sidebar made, call the ``geo`` library and
+render. Every layer with a page in the registry (:mod:`geo.layers`) gets one,
+drawn by :func:`views.layer.render`.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo import i18n, layers
 from geo.assets import ensure_static
+from geo.i18n import t
 from ui import components, data, state
+from views import layer
 
+i18n.set_language(state.language())  # ?lang=uk when there is a catalog for it, else CONFLICTMAP_LANG
 # No page_icon: a Material icon favicon is fetched from Google's font CDN, which breaks offline use.
-st.set_page_config(page_title="Conflict claims map", layout="wide")
+st.set_page_config(page_title=t("Conflict claims map"), layout="wide")
 
 
 @st.cache_resource
@@ -23,25 +29,34 @@ def _static() -> Path:
     return ensure_static(Path(__file__).parent / "static")
 
 
+def _pages() -> list[st.Page]:
+    """Overview, a page per layer that has one (in the registry's order), then Timeline, Sources, Export, Import."""
+    layer_pages = [
+        st.Page(layer.page(spec.name), title=t(spec.page.nav_title or spec.page.title), url_path=spec.page.url_path)
+        for spec in layers.all_specs()
+        if spec.page is not None
+    ]
+    return [
+        st.Page("views/overview.py", title=t("Overview"), default=True),
+        *layer_pages,
+        st.Page("views/timeline.py", title=t("Timeline")),
+        st.Page("views/sources.py", title=t("Sources")),
+        st.Page("views/export.py", title=t("Export")),
+        st.Page("views/import_data.py", title=t("Import"), url_path="import"),
+    ]
+
+
 _static()
 loaded = data.load()
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", default=True),
-    st.Page("pages/captures.py", title="Captures"),
-    st.Page("pages/strikes.py", title="Strikes"),
-    st.Page("pages/regions.py", title="Affected regions"),
-    st.Page("pages/timeline.py", title="Timeline"),
-    st.Page("pages/sources.py", title="Sources"),
-    st.Page("pages/export.py", title="Export"),
-    st.Page("pages/import_data.py", title="Import", url_path="import"),
-]
-page = st.navigation(PAGES)
+page = st.navigation(_pages())
 state.sidebar(data.span(loaded.events), sorted(loaded.events["dataset"].unique()))
 components.map_settings()
 with st.sidebar:
     st.caption(
-        "Claims by parties to the war, with their sources — not independently verified facts. "
-        "Synthetic data, where loaded, is labelled synthetic."
+        t(
+            "Claims by parties to the war, with their sources — not independently verified facts. "
+            "Synthetic data, where loaded, is labelled synthetic."
+        )
     )
 try:
     page.run()

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The ~1 GB snapshots of the benchmark stores stay with them (and the servers started here inherit it).
+os.environ.setdefault("CONFLICTMAP_CACHE_DIR", str(Path(__file__).resolve().parent / "stores" / ".cache"))
 
 import dashboard
 import scale

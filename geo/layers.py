@@ -112,6 +112,10 @@ class PageSpec:
         Page title (English message).
     url_path : str
         Its address (``/captures``).
+    nav_title : str
+        Its name in the navigation, when shorter than the title ("Captures").
+    heading : str
+        The heading over its tables.
     table_caption : str
         What the statements table shows.
     table_columns : tuple of str
@@ -128,6 +132,8 @@ class PageSpec:
 
     title: str
     url_path: str
+    nav_title: str = ""
+    heading: str = "Claims and answers"
     table_caption: str = ""
     table_columns: tuple[str, ...] = ("stated_at", "title", "claimant", "party", "stance", "figures", "source_url")
     revisions_toggle: bool = False
@@ -458,6 +464,7 @@ register(
         page=PageSpec(
             title="Claimed captures",
             url_path="captures",
+            nav_title="Captures",
             table_caption="Each claimant's latest statement; denials and counter-claims from the other side "
             "sit beside them.",
             table_columns=("stated_at", "title", "claimant", "party", "stance", "figures", "text", "source_url"),
@@ -500,6 +507,7 @@ register(
         page=PageSpec(
             title="Strikes",
             url_path="strikes",
+            heading="Latest figures per claimant",
             table_caption="Each claimant's latest figures; turn on every revision to see how they changed.",
             table_columns=("stated_at", "title", "claimant", "party", "figures", "revisions", "current", "source_url"),
             revisions_toggle=True,
@@ -530,6 +538,7 @@ register(
         page=PageSpec(
             title="Affected regions",
             url_path="regions",
+            heading="Periods and sources",
             table_caption="Each claimant's latest statement about the outages, damage and casualties.",
             table_columns=("stated_at", "title", "claimant", "figures", "text", "source_url"),
             breakdowns=("impact_type",),

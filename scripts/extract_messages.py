@@ -81,7 +81,7 @@ def _layer_texts() -> tuple[set[str], dict[str, str]]:
         point = spec.point
         messages |= {point.missing_label, point.legend_label, point.legend_note, *point.labels.values()}
         if spec.page is not None:
-            messages |= {spec.page.title, spec.page.table_caption}
+            messages |= {spec.page.title, spec.page.nav_title, spec.page.heading, spec.page.table_caption}
         plurals["{n} " + spec.noun] = "{n} " + spec.nouns
     return {m for m in messages if m}, plurals
 

@@ -22,6 +22,26 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = list(snapshot.CHROMIUM_ARGS)  # root, no GPU, and no background requests into the closed network
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory) -> Iterator[Path]:
+    """Derived caches (snapshots) of the whole run go to a temporary folder, never into the project's data/.cache.
+
+    Set in the environment, so the Streamlit servers the browser tests start inherit it.
+    """
+    from geo import settings
+
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("CONFLICTMAP_CACHE_DIR")
+    os.environ["CONFLICTMAP_CACHE_DIR"] = str(folder)
+    settings.reload()
+    yield folder
+    if before is None:
+        os.environ.pop("CONFLICTMAP_CACHE_DIR", None)
+    else:
+        os.environ["CONFLICTMAP_CACHE_DIR"] = before
+    settings.reload()
+
+
 @pytest.fixture
 def tmp_store(tmp_path) -> GeoPackageStore:
     """An empty GeoPackage store in a temporary folder (not seeded)."""
@@ -30,14 +50,15 @@ def tmp_store(tmp_path) -> GeoPackageStore:
 
 @pytest.fixture
 def store_env(tmp_path, monkeypatch) -> Iterator[Path]:
-    """Point the default store ($CONFLICTMAP_STORE) at a fresh path; built on first use."""
+    """Point the default store ($CONFLICTMAP_STORE) at a fresh path, built on first use, and its caches beside it."""
     from geo import settings
 
     path = tmp_path / "conflict.gpkg"
     monkeypatch.setenv("CONFLICTMAP_STORE", str(path))
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(tmp_path / "cache"))  # not the project's data/.cache
     settings.reload()
     yield path
-    monkeypatch.delenv("CONFLICTMAP_STORE")
+    monkeypatch.undo()  # the session's settings again
     settings.reload()
 
 
@@ -91,23 +112,3 @@ def streamlit_server() -> Iterator[Callable[..., str]]:
     for proc in procs:
         proc.terminate()
         proc.wait(timeout=20)
-
-
-@pytest.fixture
-def navigation_mode(monkeypatch):
-    """Keep AppTest in st.navigation mode on every rerun, as the real server is.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run; with a
-    ``pages/`` folder beside app.py every rerun then runs the page file alone,
-    without app.py and its sidebar. In ``streamlit run`` the flag stays False
-    once app.py has called ``st.navigation``.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -10,11 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/overview.py", "pages/captures.py", "pages/strikes.py", "pages/regions.py", "pages/timeline.py",
-         "pages/sources.py"]  # fmt: skip
-
-
-pytestmark = pytest.mark.usefixtures("navigation_mode")  # conftest: AppTest stays in st.navigation mode
+PAGES = ["views/overview.py", "captures", "strikes", "regions", "views/timeline.py", "views/sources.py"]
+"""A page script (``views/….py``), or the address of a page drawn by a function (a layer's page)."""
 
 
 @pytest.fixture
@@ -25,13 +22,28 @@ def empty_store(store_env):
     return store_env
 
 
+def _switch(at: AppTest, page: str) -> AppTest:
+    """Go to a page: a script by its path, a page function (a layer's page) by its address.
+
+    ``AppTest.switch_page`` takes only files. A callable page is run when a
+    run asks for its script hash, which ``st.Page`` computes from its
+    ``url_path``; the last run registered that hash with the page's address.
+    """
+    if page.endswith(".py"):
+        return at.switch_page(page)
+    hashes = [h for h, info in at._registered_pages.items() if info.get("url_pathname") == page]
+    assert hashes, f"no page at /{page}: {[i.get('url_pathname') for i in at._registered_pages.values()]}"
+    at._page_hash = hashes[0]
+    return at
+
+
 def _app(page: str | None = None, **params: str | list[str]) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
     if page:
-        at.switch_page(page).run()
+        _switch(at, page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -107,14 +119,14 @@ def test_bad_url_parameters_are_reported_not_fatal(store_env):
 def test_filter_survives_a_page_switch(store_env):
     at = _app()
     at.sidebar.multiselect(key="f_statuses").set_value(["disputed"]).run()
-    at.switch_page("pages/captures.py").run()
+    _switch(at, "captures").run()
     assert not at.exception
     assert at.sidebar.multiselect(key="f_statuses").value == ["disputed"]
     assert "2 events" in _caption(at)
 
 
 def test_strikes_page_shows_latest_figures_and_history_on_demand(store_env):
-    at = _app("pages/strikes.py")
+    at = _app("strikes")
     table = at.dataframe[0].value
     gov = table[table["claimant"].str.startswith("Governor of Bryansk")]
     assert gov["figures"].tolist() == ["intercepted 229"]
@@ -125,7 +137,7 @@ def test_strikes_page_shows_latest_figures_and_history_on_demand(store_env):
 
 
 def test_captures_page_shows_claim_and_denial(store_env):
-    at = _app("pages/captures.py")
+    at = _app("captures")
     table = at.dataframe[0].value
     zal = table[table["event_id"] == "feb26-cap-zaliznychne"]
     assert set(zal["stance"]) == {"asserts", "denies"}
@@ -133,7 +145,7 @@ def test_captures_page_shows_claim_and_denial(store_env):
 
 
 def test_timeline_span_sets_the_date_filter(store_env):
-    at = _app("pages/timeline.py")
+    at = _app("views/timeline.py")
     at.session_state["_pending_filter"] = {"dates": (dt.date(2026, 2, 15), dt.date(2026, 2, 16))}
     at.run()
     assert not at.exception
@@ -143,7 +155,7 @@ def test_timeline_span_sets_the_date_filter(store_env):
 
 
 def test_sources_page_puts_disputed_first_and_searches(store_env):
-    at = _app("pages/sources.py")
+    at = _app("views/sources.py")
     table = at.dataframe[0].value
     assert table["status"].iloc[0] == "disputed"
     assert table["source_url"].str.startswith("https://").all()
@@ -177,9 +189,9 @@ def test_a_rerun_that_changes_nothing_sends_the_same_map(store_env):
 
 
 def test_affected_regions_name_their_regions(store_env):
-    at = _app("pages/regions.py")
+    at = _app("regions")
     table = at.dataframe[0].value
-    assert table["regions"].tolist() == ["Belgorod (RU-BEL)", "Bryansk (RU-BRY)"]
+    assert table["regions"].tolist() == ["Belgorod Oblast (RU-BEL)", "Bryansk Oblast (RU-BRY)"]
     assert "power, heating" in table["impact_type"].tolist()
 
 
@@ -193,7 +205,7 @@ def _upload(at: AppTest, name: str, data: bytes | None = None) -> AppTest:
 
 
 def test_import_page_reports_previews_commits_and_deletes(store_env):
-    at = _upload(_app("pages/import_data.py"), "acled_sample.csv")
+    at = _upload(_app("views/import_data.py"), "acled_sample.csv")
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Events to import"]) > 0
     assert len(at.get("component_instance")) == 1  # the preview map
@@ -210,7 +222,7 @@ def test_import_page_reports_previews_commits_and_deletes(store_env):
 
 
 def test_import_page_maps_arbitrary_columns(store_env):
-    at = _upload(_app("pages/import_data.py"), "mapped_sample.csv")
+    at = _upload(_app("views/import_data.py"), "mapped_sample.csv")
     for field, column in {"time_start": "Date", "place": "Settlement", "region": "Oblast", "claimant": "Who said",
                           "party": "Side"}.items():  # fmt: skip
         at.selectbox(key=f"import_map_{field}").set_value(column)
@@ -220,12 +232,12 @@ def test_import_page_maps_arbitrary_columns(store_env):
 
 
 def test_import_page_refuses_a_binary_file_clearly(store_env):
-    at = _upload(_app("pages/import_data.py"), "events.csv", bytes(range(256)) * 64)
+    at = _upload(_app("views/import_data.py"), "events.csv", bytes(range(256)) * 64)
     assert "Nothing can be imported from events.csv" in at.error[0].value
 
 
 def test_export_page_prepares_a_download_of_the_filtered_view(store_env):
-    at = _app("pages/export.py", region="UA-23")
+    at = _app("views/export.py", region="UA-23")
     at.selectbox(key="export_page_format").set_value("geojson").run()
     at.button(key="export_page_prepare").click().run()
     assert not at.exception
@@ -235,7 +247,7 @@ def test_export_page_prepares_a_download_of_the_filtered_view(store_env):
 
 
 def test_every_map_has_an_export_button(store_env):
-    at = _app("pages/strikes.py")
+    at = _app("strikes")
     assert any(p.proto.popover.label == "Export this map" for p in at.get("popover"))
 
 
@@ -286,9 +298,134 @@ def test_zooming_in_on_cells_draws_the_events_of_the_view(many_events):
 
 
 def test_tables_list_the_latest_events_of_a_large_selection(many_events):
-    at = _app("pages/strikes.py")
+    at = _app("strikes")
     note = next(c.value for c in at.caption if c.value.startswith("Listing the statements of"))
     matched = int(_caption(at).split(" events · ")[0].rsplit("· ", 1)[-1].replace(",", ""))
     assert f"5,000 latest of {matched:,} strikes" in note
     table = at.dataframe[0].value
     assert table["title"].nunique() <= 5000 and len(table) >= 5000
+
+
+# --- pages from the layer registry, the language -----------------------------------------------------------------
+
+
+def test_navigation_has_a_page_per_layer_page_in_order(store_env):
+    at = _app()
+    addresses = [info.get("url_pathname") for info in at._registered_pages.values()]
+    assert addresses == ["", "captures", "strikes", "regions", "timeline", "sources", "export", "import"]
+
+
+@pytest.fixture
+def shelling():
+    """A throw-away layer with a page, registered for one test."""
+    from geo import layers
+
+    spec = layers.LayerSpec(
+        name="shelling",
+        label="Shelling",
+        noun="shelling claim",
+        nouns="shelling claims",
+        word="shelling",
+        colour="#6a3d9a",
+        ramp=("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"),
+        stack=40,
+        figures=("killed", "wounded", "hits"),
+        point=layers.PointStyle(legend_label="shelling claim"),
+        page=layers.PageSpec(title="Shelling", url_path="shelling", figure_charts=("killed",)),
+    )
+    with layers.registered(spec):
+        yield spec
+
+
+def test_a_registered_layer_with_a_page_gets_one(store_env, shelling):
+    at = _app("shelling")
+    assert at.title[0].value == "Shelling"
+    assert any("No shelling claims match these filters" in i.value for i in at.info)
+    addresses = [info.get("url_pathname") for info in at._registered_pages.values()]
+    assert addresses.index("shelling") == addresses.index("regions") + 1
+    assert "Shelling" in [o for o in at.sidebar.multiselect(key="f_layers").options]
+
+
+def test_layer_only_filters_follow_the_selected_layers(store_env):
+    at = _app()
+    labels = {m.key: m.label for m in at.sidebar.multiselect}
+    assert labels["f_weapons"] == "Weapon (strikes)" and labels["f_targets"] == "Target type (strikes)"
+    at.sidebar.multiselect(key="f_layers").set_value(["capture"]).run()
+    assert not at.exception
+    assert {"f_weapons", "f_targets"}.isdisjoint(m.key for m in at.sidebar.multiselect)
+    at.sidebar.multiselect(key="f_layers").set_value(["capture", "strike"]).run()
+    assert "f_weapons" in [m.key for m in at.sidebar.multiselect]
+
+
+_DUMMY = {
+    "Overview": "Ovv-xx",
+    "Strikes": "Strk-xx",
+    "Filters": "Flt-xx",
+    "Layers": "Lyr-xx",
+    "Claimed captures": "Cap-xx",
+    "Latest figures per claimant": "Latest-xx",
+    "{filter} · {events} · claims by parties, not independently verified": "{filter} · {events} · caveat-xx",
+    "Claims by parties, not verified.": "Map-caveat-xx",
+}
+
+
+@pytest.fixture
+def dummy_language():
+    from geo import i18n
+
+    i18n.register(i18n.Catalog("xx", "Dummy", messages=_DUMMY))
+    yield "xx"
+    i18n.unregister("xx")
+
+
+def test_the_lang_parameter_translates_the_interface(store_env, dummy_language):
+    at = _app(lang="xx")
+    assert at.title[0].value == "Ovv-xx"
+    assert at.sidebar.header[0].value == "Flt-xx"
+    assert at.sidebar.multiselect(key="f_layers").label == "Lyr-xx"
+    assert "Cap-xx" in at.sidebar.multiselect(key="f_layers").options  # layer labels from the registry, translated
+    assert _caption_with(at, "caveat-xx")
+    assert _param(at, "lang") == ["xx"]  # kept in the link the filter writes
+    assert "Map-caveat-xx" in _map_script(at) and "Claims by parties" not in _map_script(at)
+    _switch(at, "strikes").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Strk-xx"
+    assert at.subheader[0].value == "Latest-xx"
+    assert _caption_with(at, "caveat-xx")
+    at.sidebar.multiselect(key="f_statuses").set_value(["disputed"]).run()
+    assert _param(at, "lang") == ["xx"] and _param(at, "status") == ["disputed"]
+    assert at.title[0].value == "Strk-xx"
+    english = _app(lang="en")  # the same filter and store: the map cache tells the languages apart
+    assert "Claims by parties" in _map_script(english) and "Map-caveat-xx" not in _map_script(english)
+
+
+def test_lang_en_and_unknown_languages_show_english(store_env, dummy_language):
+    at = _app(lang="en")
+    assert at.title[0].value == "Overview"
+    assert at.sidebar.header[0].value == "Filters"
+    assert "claims by parties, not independently verified" in _caption(at)
+    at = _app(lang="zz")
+    assert at.title[0].value == "Overview"
+    assert any("lang=zz" in w.value for w in at.sidebar.warning)  # reported like any bad parameter of a link
+    assert "lang" not in at.query_params
+    _switch(at, "strikes").run()
+    assert at.title[0].value == "Strikes"
+
+
+def _caption_with(at: AppTest, text: str) -> bool:
+    return any(text in c.value for c in at.caption)
+
+
+def test_the_setting_chooses_the_language_of_a_link_without_one(store_env, dummy_language, monkeypatch):
+    from geo import settings
+
+    monkeypatch.setenv("CONFLICTMAP_LANG", "xx")
+    settings.reload()
+    try:
+        at = _app()
+        assert at.title[0].value == "Ovv-xx"
+        assert "lang" not in at.query_params
+        assert _app(lang="en").title[0].value == "Overview"  # the link wins
+    finally:
+        monkeypatch.delenv("CONFLICTMAP_LANG")
+        settings.reload()

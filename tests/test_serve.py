@@ -18,8 +18,6 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT, _free_port
 from ui import components, serve
 
-pytestmark = pytest.mark.usefixtures("navigation_mode")  # conftest: AppTest stays in st.navigation mode
-
 
 def test_warm_fills_the_caches_the_overview_reads(store_env, monkeypatch):
     assert serve.warm() > 0

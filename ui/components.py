@@ -9,8 +9,9 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from geo import schema
+from geo import i18n, present, schema
 from geo.filters import Filter
+from geo.i18n import N_, t, tn
 from geo.mapview import build_map
 from ui import data, exporting, leaflet, state
 
@@ -18,61 +19,130 @@ MAP_HEIGHT = 560
 
 
 def header(title: str, flt: Filter, events: pd.DataFrame) -> None:
-    """A page's title, what it shows (filter in words, count, caveat) and the synthetic-data warning."""
+    """A page's title, what it shows (filter in words, count, caveat) and the synthetic-data warning.
+
+    Parameters
+    ----------
+    title : str
+        The page's title (translated).
+    flt : Filter
+        The filter the page shows.
+    events : DataFrame
+        The events it matches.
+    """
     st.title(title)
     caption(flt, events)
     synthetic_notice(events)
 
 
 def caption(flt: Filter, events: pd.DataFrame) -> None:
-    """Say what is shown: the filter in words and how many events match."""
-    st.caption(f"{flt.describe()} · {len(events):,} events · claims by parties, not independently verified")
+    """Say what is shown: the filter in words and how many events match.
+
+    Parameters
+    ----------
+    flt : Filter
+        The filter.
+    events : DataFrame
+        The events it matches.
+    """
+    st.caption(
+        t(
+            "{filter} · {events} · claims by parties, not independently verified",
+            filter=flt.describe(),
+            events=present.count(len(events)),
+        )
+    )
 
 
-def table_note(shown: int, total: int, what: str = "events") -> None:
-    """Say when a table lists only the latest events of a large selection."""
+def table_note(shown: int, total: int, layer: str | None = None) -> None:
+    """Say when a table lists only the latest events of a large selection.
+
+    Parameters
+    ----------
+    shown : int
+        Events whose statements the table lists.
+    total : int
+        Events the filter matches.
+    layer : str, optional
+        The layer they are of, for the noun ("strikes"); events by default.
+    """
     if shown < total:
         st.caption(
-            f"Listing the statements of the {shown:,} latest of {total:,} {what}. The map and charts count all of "
-            "them; narrow the dates or regions to list others, or export them all from the Export page."
+            t(
+                "Listing the statements of the {shown} latest of {total}. The map and charts count all of them; "
+                "narrow the dates or regions to list others, or export them all from the Export page.",
+                shown=present.number(shown),
+                total=present.count(total, layer),
+            )
         )
 
 
-def nothing_matches(events: pd.DataFrame, what: str = "events") -> bool:
-    """Say so when a filter matches nothing; True when there is nothing to show."""
+def nothing_matches(events: pd.DataFrame, what: str | None = None) -> bool:
+    """Say so when a filter matches nothing.
+
+    Parameters
+    ----------
+    events : DataFrame
+        What the filter matched.
+    what : str, optional
+        What they are, plural and translated (default "events").
+
+    Returns
+    -------
+    bool
+        True when there is nothing to show.
+    """
     if len(events):
         return False
-    st.info(f"No {what} match these filters. Widen the dates, regions or other filters in the sidebar.")
+    st.info(
+        t(
+            "No {what} match these filters. Widen the dates, regions or other filters in the sidebar.",
+            what=what or t("events"),
+        )
+    )
     return True
 
 
 def synthetic_notice(events: pd.DataFrame) -> None:
-    """Warn whenever synthetic (made-up, test) events are among those shown."""
+    """Warn whenever synthetic (made-up, test) events are among those shown.
+
+    Parameters
+    ----------
+    events : DataFrame
+        The events shown.
+    """
     n = int((events["dataset"] == schema.SYNTHETIC).sum()) if len(events) else 0
     if n:
-        st.warning(f"{n:,} of these events are SYNTHETIC test data, not real claims.", icon="⚠️")
+        st.warning(
+            tn(
+                "{n} of these events is SYNTHETIC test data, not a real claim.",
+                "{n} of these events are SYNTHETIC test data, not real claims.",
+                n,
+            ),
+            icon="⚠️",
+        )
 
 
 BASEMAP_LABELS = {
-    "offline": "Offline vector (bundled boundaries)",
-    "osm": "OpenStreetMap tiles (needs internet)",
-    "carto": "CARTO light tiles (needs internet)",
+    "offline": N_("Offline vector (bundled boundaries)"),
+    "osm": N_("OpenStreetMap tiles (needs internet)"),
+    "carto": N_("CARTO light tiles (needs internet)"),
 }
 
 
 def map_settings() -> None:
     """Sidebar choices for the maps: the basemap, and where Leaflet's scripts come from."""
-    with st.sidebar.expander("Map settings"):
-        st.selectbox("Basemap", list(BASEMAP_LABELS), format_func=BASEMAP_LABELS.get, key="m_basemap")
+    with st.sidebar.expander(t("Map settings")):
+        st.selectbox(t("Basemap"), list(BASEMAP_LABELS), format_func=lambda b: t(BASEMAP_LABELS[b]), key="m_basemap")
         st.checkbox(
-            "Load map scripts from public CDNs",
+            t("Load map scripts from public CDNs"),
             key="m_cdn",
-            help="Off by default: Leaflet is served by this dashboard, so maps draw with no internet.",
+            help=t("Off by default: Leaflet is served by this dashboard, so maps draw with no internet."),
         )
-        st.caption("The offline basemap is always there as a base layer; tiles are offered on top when online.")
+        st.caption(t("The offline basemap is always there as a base layer; tiles are offered on top when online."))
 
 
-@st.cache_resource(show_spinner="Drawing the map…", max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _map(
     _events: gpd.GeoDataFrame,
     _claims: pd.DataFrame,
@@ -81,13 +151,39 @@ def _map(
     basemap: str,
     assets: str,
     view: tuple | None = None,
+    lang: str = i18n.DEFAULT,
 ) -> leaflet.Rendered:
     flt = key[-1]
     box, zoom = (view[0], view[1]) if view else (None, None)
     m = build_map(
-        _events, _claims, layers=layers, draw=True, basemap=basemap, assets=assets, area=flt.area, view=box, zoom=zoom
+        _events,
+        _claims,
+        layers=layers,
+        draw=True,
+        basemap=basemap,
+        assets=assets,
+        area=flt.area,
+        view=box,
+        zoom=zoom,
+        lang=lang,
     )
     return leaflet.render(m, keep=False)  # rendered once; the folium objects are not kept
+
+
+def _cached_map(
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    flt: Filter,
+    layers: Sequence[str] | None,
+    basemap: str,
+    assets: str,
+    view: tuple | None,
+    lang: str,
+) -> leaflet.Rendered:
+    """The rendered map from the cache (built with a spinner in the page's language when it is not there)."""
+    shown = tuple(schema.LAYERS if layers is None else layers)
+    with st.spinner(t("Drawing the map…")):  # shows only when it takes a moment (a cache miss)
+        return _map(events, claims, data.cache_key(flt), shown, basemap, assets, view, lang)
 
 
 def _bounds(out: dict | None) -> tuple[tuple[float, float, float, float], int] | None:
@@ -154,10 +250,30 @@ def _follow_view(out: dict | None, key: str, m: leaflet.Rendered, view: tuple | 
 
 
 def warm_map(
-    events: gpd.GeoDataFrame, claims: pd.DataFrame, flt: Filter, *, layers: Sequence[str] = schema.LAYERS
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    flt: Filter,
+    *,
+    layers: Sequence[str] | None = None,
+    lang: str | None = None,
 ) -> None:
-    """Build the map :func:`event_map` would show for a filter with the default settings, into its cache."""
-    _map(events, claims, data.cache_key(flt), tuple(layers), "offline", "local", None)
+    """Build the map :func:`event_map` would show for a filter with the default settings, into its cache.
+
+    Parameters
+    ----------
+    events : GeoDataFrame
+        The filtered events.
+    claims : DataFrame
+        Claims (the map picks those of the events).
+    flt : Filter
+        The filter.
+    layers : sequence of str, optional
+        Layers drawn (default: every registered layer).
+    lang : str, optional
+        Language (default: that of a session whose link names none).
+    """
+    shown = tuple(schema.LAYERS if layers is None else layers)
+    _map(events, claims, data.cache_key(flt), shown, "offline", "local", None, lang or state.default_language())
 
 
 def event_map(
@@ -165,22 +281,35 @@ def event_map(
     claims: pd.DataFrame,
     flt: Filter,
     *,
-    layers: Sequence[str] = schema.LAYERS,
+    layers: Sequence[str] | None = None,
     key: str,
 ) -> None:
     """Draw the filtered events on the map; an area drawn on it becomes the area filter.
 
     The folium map is built and rendered once per (filter, layers, basemap,
-    view) and the same script is sent each run, so a rerun that changes
+    view, language) and the same script is sent each run, so a rerun that changes
     nothing does not redraw the map. Where a layer is aggregated into cells, zooming in
     replaces the cells with the events of the view (or finer cells).
+
+    Parameters
+    ----------
+    events : GeoDataFrame
+        The filtered events.
+    claims : DataFrame
+        Claims (the map picks those of the events).
+    flt : Filter
+        The filter.
+    layers : sequence of str, optional
+        Layers drawn (default: every registered layer).
+    key : str
+        Widget key of the map.
     """
     basemap = st.session_state.get("m_basemap") or "offline"
     assets = "cdn" if st.session_state.get("m_cdn") else "local"
     view = st.session_state.get(f"{key}_view")
-    m = _map(events, claims, data.cache_key(flt), tuple(layers), basemap, assets, view)
+    m = _cached_map(events, claims, flt, layers, basemap, assets, view, i18n.language())
     out = leaflet.show(m, key=key, height=MAP_HEIGHT, returned_objects=["last_active_drawing", "bounds", "zoom"])
-    with st.popover("Export this map"):
+    with st.popover(t("Export this map")):
         exporting.controls(flt, key=f"{key}_export")
     drawing = (out or {}).get("last_active_drawing")
     if drawing and drawing.get("geometry"):

@@ -1,4 +1,4 @@
-"""The shared filter: sidebar widgets, session state and the URL's query parameters.
+"""The shared filter and language: sidebar widgets, session state and the URL's query parameters.
 
 The filter lives in widget keys (``f_*``) so it survives page switches, and
 is mirrored into the query parameters (``from``, ``to``, ``region``…, the
@@ -6,6 +6,10 @@ names of the command line's flags) so a copied link opens the same view.
 Pages ask for a change (a date span picked on the timeline, an area drawn
 on the map) with :func:`request`; it is applied before the widgets are drawn
 on the next run, which is the only time Streamlit allows it.
+
+The language comes from the link too (``?lang=uk``, when there is a catalog
+for it), is remembered for the session and kept in the link; otherwise it is
+the setting's (``CONFLICTMAP_LANG``).
 """
 
 from __future__ import annotations
@@ -15,43 +19,69 @@ from typing import Any
 
 import streamlit as st
 
-from geo import schema
+from geo import i18n, layers, present, schema, settings
 from geo.errors import ValidationError
 from geo.filters import PRESETS, Filter, regions_by_country
-from geo.reference import region_name
 
 _PENDING = "_pending_filter"
 _URL_ERRORS = "_url_errors"
 _FROM_URL = "_filter_from_url"
-_KEYS = ("f_dates", "f_regions", "f_layers", "f_parties", "f_statuses", "f_weapons", "f_targets", "f_datasets")
-LABELS = {
-    "capture": "Claimed captures",
-    "strike": "Strikes",
-    "impact": "Affected regions",
-    "talks": "Talks",
+_LANGUAGE = "_language"
+_LAYER_ONLY = {
+    "weapons": ("f_weapons", "weapon", schema.WEAPONS),
+    "target_types": ("f_targets", "target", schema.TARGET_TYPES),
 }
+"""Filter fields that apply to some layers only: widget key, event column (for labels), options."""
 
 
 def current() -> Filter:
     """The filter the sidebar made in this run (set by app.py before the page runs).
 
-    Every page calls this first. It also repairs the first run after a server
-    start: with a ``pages/`` folder beside app.py, Streamlit runs that first
-    request in its legacy pages-directory mode, which executes a deep-linked
-    page (``/captures?region=UA-23``) on its own, without app.py's sidebar and
-    filter. ``st.navigation`` turns that mode off, but only once app.py runs;
-    so a page that finds it still on turns it off and reruns through app.py.
+    Returns
+    -------
+    Filter
+        The filter; the empty one before the sidebar ran.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
     return st.session_state.get("_filter") or Filter()
 
 
+def default_language() -> str:
+    """The language of a session whose link names none: the setting's, if it has a catalog; else English.
+
+    Returns
+    -------
+    str
+        A language code.
+    """
+    code = settings.get().language or i18n.DEFAULT
+    return code if code in i18n.available() else i18n.DEFAULT
+
+
+def language() -> str:
+    """The language of this run: the link's ``lang`` if there is a catalog for it, else the session's, else the default.
+
+    A language picked by the link is remembered for the session, so a page
+    switch (which clears the link's parameters) keeps it.
+
+    Returns
+    -------
+    str
+        A language code.
+    """
+    requested = st.query_params.get("lang")
+    if requested and requested in i18n.available():
+        st.session_state[_LANGUAGE] = requested
+    return st.session_state.get(_LANGUAGE) or default_language()
+
+
 def request(**changes: Any) -> None:
-    """Ask for a filter change (``dates=(a, b)``, ``area=wkt``) and rerun."""
+    """Ask for a filter change (``dates=(a, b)``, ``area=wkt``) and rerun.
+
+    Parameters
+    ----------
+    **changes
+        ``dates`` (a pair of dates) and/or ``area`` (WKT).
+    """
     st.session_state[_PENDING] = st.session_state.get(_PENDING, {}) | changes
     st.rerun()
 
@@ -116,9 +146,18 @@ def _reset(span: tuple[dt.date, dt.date]) -> None:
     _put(Filter(), span)
 
 
+def _offered(field: str) -> bool:
+    """Whether a layer-only filter field has a widget: some selected layer (all, when none is) lists it."""
+    selected = st.session_state.get("f_layers") or layers.names()
+    return any(name in selected for name in layers.for_filter(field))
+
+
 def _current(span: tuple[dt.date, dt.date]) -> Filter:
     dates = st.session_state.get("f_dates") or span
     start, end = (*tuple(dates), None, None)[:2]
+    layer_only = {
+        field: st.session_state.get(key, []) if _offered(field) else [] for field, (key, _, _) in _LAYER_ONLY.items()
+    }
     return Filter.create(
         date_from=None if start in (None, span[0]) else start,
         date_to=None if end in (None, span[1]) else end,
@@ -127,18 +166,46 @@ def _current(span: tuple[dt.date, dt.date]) -> Filter:
         layers=st.session_state.get("f_layers", []),
         parties=st.session_state.get("f_parties", []),
         statuses=st.session_state.get("f_statuses", []),
-        weapons=st.session_state.get("f_weapons", []),
-        target_types=st.session_state.get("f_targets", []),
         datasets=st.session_state.get("f_datasets", []),
+        **layer_only,
     )
 
 
 def _region_options() -> tuple[list[str], dict[str, str]]:
     labels = {}
-    for country, regions in regions_by_country().items():
-        for code, name in regions:
-            labels[code] = f"{country} · {name}"
+    for regions in regions_by_country().values():
+        for code, _ in regions:
+            labels[code] = f"{present.country_name(code[:2])} · {present.region_name(code)}"
     return list(labels), labels
+
+
+def _layer_only_widgets() -> None:
+    """Weapon, target type…: a multiselect for each filter field a selected layer lists (the sidebar's context)."""
+    labels = {"weapons": i18n.N_("Weapon ({layers})"), "target_types": i18n.N_("Target type ({layers})")}
+    for field, (key, column, options) in _LAYER_ONLY.items():
+        if not _offered(field):
+            continue
+        owners = ", ".join(present.layer_word(name) for name in layers.for_filter(field))
+        st.multiselect(
+            i18n.t(labels[field], layers=owners),
+            list(options),
+            key=key,
+            format_func=lambda v, column=column: present.value_label(column, v),
+            placeholder=i18n.t("All"),
+        )
+
+
+def _link_problems() -> list[str]:
+    """What the link asked for that cannot be done (reported once: the link is rewritten in the same run)."""
+    problems = st.session_state.pop(_URL_ERRORS, [])
+    requested = st.query_params.get("lang")
+    if requested and requested not in i18n.available():
+        problems.append(
+            i18n.t(
+                "lang={code}: no such language; choose from {codes}", code=requested, codes=", ".join(i18n.available())
+            )
+        )
+    return problems
 
 
 def sidebar(span: tuple[dt.date, dt.date], datasets: list[str]) -> Filter:
@@ -154,46 +221,50 @@ def sidebar(span: tuple[dt.date, dt.date], datasets: list[str]) -> Filter:
     Returns
     -------
     Filter
-        The current filter, also written to the URL's query parameters.
+        The current filter, also written to the URL's query parameters (with
+        the session's language, when the link chose one).
     """
+    t = i18n.t
     _seed_from_url(span)
     _apply_pending()
     _clamp_dates(span)
-    for problem in st.session_state.pop(_URL_ERRORS, []):
-        st.sidebar.warning(f"Ignored in the link: {problem}")
+    for problem in _link_problems():
+        st.sidebar.warning(t("Ignored in the link: {problem}", problem=problem))
     codes, labels = _region_options()
     with st.sidebar:
-        st.header("Filters")
-        st.date_input("Dates", min_value=span[0], max_value=span[1], key="f_dates", format="YYYY-MM-DD")
+        st.header(t("Filters"))
+        st.date_input(t("Dates"), min_value=span[0], max_value=span[1], key="f_dates", format="YYYY-MM-DD")
         st.selectbox(
-            "Add a region preset", [None, *PRESETS], key="f_preset", on_change=_add_preset, placeholder="Presets…"
+            t("Add a region preset"), [None, *PRESETS], key="f_preset", on_change=_add_preset, placeholder=t("Presets…")
         )
-        st.multiselect("Regions", codes, key="f_regions", format_func=lambda c: labels.get(c, c), placeholder="All")
-        st.multiselect("Layers", list(schema.LAYERS), key="f_layers", format_func=LABELS.get, placeholder="All")
-        st.multiselect("Party making a claim", list(schema.PARTIES), key="f_parties", placeholder="All")
-        st.multiselect("Status", list(schema.STATUSES), key="f_statuses", placeholder="All")
-        st.multiselect("Weapon (strikes)", list(schema.WEAPONS), key="f_weapons", placeholder="All")
-        st.multiselect("Target type (strikes)", list(schema.TARGET_TYPES), key="f_targets", placeholder="All")
         st.multiselect(
-            "Dataset",
+            t("Regions"), codes, key="f_regions", format_func=lambda c: labels.get(c, c), placeholder=t("All")
+        )
+        st.multiselect(
+            t("Layers"), list(schema.LAYERS), key="f_layers", format_func=present.layer_label, placeholder=t("All")
+        )
+        st.multiselect(t("Party making a claim"), list(schema.PARTIES), key="f_parties", placeholder=t("All"))
+        st.multiselect(
+            t("Status"), list(schema.STATUSES), key="f_statuses", format_func=present.status_label, placeholder=t("All")
+        )
+        _layer_only_widgets()
+        st.multiselect(
+            t("Dataset"),
             datasets,
             key="f_datasets",
-            placeholder="All",
-            format_func=lambda d: f"{d} (SYNTHETIC)" if d == schema.SYNTHETIC else d,
+            placeholder=t("All"),
+            format_func=lambda d: t("{dataset} (SYNTHETIC)", dataset=d) if d == schema.SYNTHETIC else d,
         )
         if st.session_state.get("f_area"):
-            st.caption("Area: drawn on the map")
-            if st.button("Clear the drawn area", key="f_area_clear"):
+            st.caption(t("Area: drawn on the map"))
+            if st.button(t("Clear the drawn area"), key="f_area_clear"):
                 st.session_state["f_area"] = None
-        st.button("Reset filters", key="f_reset", on_click=_reset, args=(span,))
+        st.button(t("Reset filters"), key="f_reset", on_click=_reset, args=(span,))
     flt = _current(span)
-    query = flt.to_query()
+    query: dict[str, Any] = flt.to_query()
+    if st.session_state.get(_LANGUAGE):
+        query["lang"] = st.session_state[_LANGUAGE]
     if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != _query_params():
         st.query_params.from_dict(query)
     st.session_state["_filter"] = flt
     return flt
-
-
-def region_label(code: str) -> str:
-    """Human name of an ISO 3166-2 code (several codes joined by ';' are each named)."""
-    return ", ".join(region_name(c) for c in schema.split_multi(code)) if code else ""

@@ -10,6 +10,7 @@ know it by :attr:`~geo.store.base.Store.location` and
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
@@ -22,11 +23,23 @@ from geo.errors import GeoError, NotFoundError
 from geo.store.base import KINDS, SCHEMA_VERSION, EventQuery, Store, WriteResult
 from geo.store.gpkg import GeoPackageStore
 
-__all__ = ["KINDS", "SCHEMA_VERSION", "EventQuery", "GeoPackageStore", "Store", "WriteResult", "open_store"]
+__all__ = [
+    "KINDS",
+    "SCHEMA_VERSION",
+    "EventQuery",
+    "GeoPackageStore",
+    "Store",
+    "WriteResult",
+    "open_store",
+    "seed_bundled",
+]
 
 _log = logging.getLogger(__name__)
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
-_POSTGRES_SCHEMES = ("postgresql", "postgres")
+_BACKENDS = {"postgresql": "geo.store.postgis", "postgres": "geo.store.postgis"}
+"""URL scheme → the module of the store that serves it. A backend module defines
+``open_url(url: str, *, create: bool, seed: bool) -> Store`` (and may call
+:func:`seed_bundled` on a store it creates); adding a backend is adding its module."""
 
 
 def open_store(
@@ -80,11 +93,8 @@ def open_store(
     url = _URL.match(text)
     if url is not None:
         scheme = url["scheme"].lower()
-        if scheme.split("+")[0] in _POSTGRES_SCHEMES:
-            raise GeoError(
-                f"{_without_password(text)}: PostGIS stores are not supported yet; "
-                "give the path of a GeoPackage file (e.g. data/conflict.gpkg)"
-            )
+        if scheme.split("+")[0] in _BACKENDS:
+            return _open_backend(_BACKENDS[scheme.split("+")[0]], text, create=create, seed=seed)
         if scheme != "file":
             raise GeoError(
                 f"{_without_password(text)}: not a store location; "
@@ -98,6 +108,20 @@ def open_store(
     if new and create and seed:
         _create_seeded(path)
     return GeoPackageStore(path, create=create)
+
+
+def _open_backend(module: str, url: str, *, create: bool, seed: bool) -> Store:
+    """Open a store served by another backend module (see :data:`_BACKENDS`)."""
+    try:
+        backend = importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name != module:
+            raise
+        raise GeoError(
+            f"{_without_password(url)}: PostGIS stores are not supported yet; "
+            "give the path of a GeoPackage file (e.g. data/conflict.gpkg)"
+        ) from None
+    return backend.open_url(url, create=create, seed=seed)
 
 
 def _without_password(url: str) -> str:
@@ -128,6 +152,17 @@ def _create_seeded(path: Path) -> None:
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}-journal").unlink(missing_ok=True)
+
+
+def seed_bundled(store: Store) -> None:
+    """Write the bundled dataset (``feb-2026``) into a new, empty store.
+
+    Parameters
+    ----------
+    store : Store
+        The store a backend has just created.
+    """
+    _seed(store)
 
 
 def _seed(store: Store) -> None:

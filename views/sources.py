@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.sources import claims_table
+from geo.i18n import t, tn
+from geo.sources import claims_table, column_labels
 from ui import components, data, state
 
 flt = state.current()
 events = data.events(flt)
 listed, claims, matched = data.latest(flt)
 
-components.header("Sources", flt, events)
+components.header(t("Sources"), flt, events)
 components.table_note(len(listed), matched)
-query = st.text_input("Search claims", key="sources_search", placeholder="claimant, place, publisher, words…")
+query = st.text_input(t("Search claims"), key="sources_search", placeholder=t("claimant, place, publisher, words…"))
 table = claims_table(listed, claims, search=query)
-if not components.nothing_matches(table, "claims"):
-    st.caption(f"{len(table):,} claims, disputed events first.")
+if not components.nothing_matches(table, t("claims")):
+    st.caption(tn("{n} claim, disputed events first.", "{n} claims, disputed events first.", len(table)))
+    labels = column_labels("claims")
     st.dataframe(
         table,
         hide_index=True,
@@ -37,8 +39,8 @@ if not components.nothing_matches(table, "claims"):
             "language",
         ],
         column_config={
-            "stated_at": st.column_config.DatetimeColumn("Stated", format="YYYY-MM-DD"),
-            "source_url": st.column_config.LinkColumn("Source"),
-            "other_sources": "Also reported by",
+            **labels,
+            "stated_at": st.column_config.DatetimeColumn(labels["stated_at"], format="YYYY-MM-DD"),
+            "source_url": st.column_config.LinkColumn(labels["source_url"]),
         },
     )

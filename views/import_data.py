@@ -1,0 +1,140 @@
+"""Import: upload a file, check the report and a preview map, then add it to the store as a named dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import present
+from geo.claims import fold
+from geo.i18n import t, tn
+from geo.importers import FORMATS
+from geo.mapview import build_map
+from ui import importing
+
+st.title(t("Import data"))
+st.caption(
+    t(
+        "ACLED or UCDP GED exports, spreadsheets (CSV or XLSX in the template below, or any columns mapped here), "
+        "GeoJSON, GeoPackage, KML/KMZ or a zipped Shapefile. Nothing is written until you press Import; an import "
+        "lands whole or not at all, and importing the same file again changes nothing."
+    )
+)
+st.download_button(
+    t("Download the spreadsheet template"),
+    importing.TEMPLATE.read_bytes(),
+    file_name="events_template.csv",
+    mime="text/csv",
+    key="import_template",
+)
+upload = st.file_uploader(t("File to import"), key="import_file")
+if upload is not None:
+    data = upload.getvalue()
+    left, right = st.columns(2)
+    fmt = left.selectbox(t("Format"), FORMATS, key="import_format", help=t("auto: recognised from the file's content"))
+    dataset = right.text_input(t("Dataset name"), value=Path(upload.name).stem, key="import_dataset")
+    mapping = None
+    columns = importing.columns_of(upload.name, data)
+    if importing.needs_mapping(columns):
+        with st.expander(t("Map your columns to the template"), expanded=True):
+            st.caption(
+                t("Pick the column that holds each field; leave the rest empty. Fixed values apply to every row.")
+            )
+            chosen = {
+                field: st.selectbox(field, [None, *columns], key=f"import_map_{field}")
+                for field in importing.MAPPED_FIELDS
+            }
+            fixed = {
+                field: st.text_input(t("{field} for every row (optional)", field=field), key=f"import_fixed_{field}")
+                for field in ("layer", "party", "claimant")
+            }
+            mapping = {
+                "columns": {k: v for k, v in chosen.items() if v},
+                "defaults": {k: v for k, v in fixed.items() if v.strip()},
+            }
+    try:
+        result = importing.read_upload(upload.name, data, fmt, dataset, mapping)
+    except importing.GeoError as err:
+        st.error(t("Nothing can be imported from {name}: {error}", name=upload.name, error=err))
+    else:
+        st.subheader(t("Report"))
+        cols = st.columns(4)
+        cols[0].metric(t("Rows read"), present.number(result.rows))
+        cols[1].metric(t("Events to import"), present.number(result.imported))
+        cols[2].metric(
+            t("Skipped"),
+            present.number(sum(result.skipped.values())),
+            help=t("Rows of kinds this dashboard does not hold"),
+        )
+        cols[3].metric(
+            t("Rejected"),
+            present.number(len(result.rejected_rows)),
+            help=t("Rows with errors: listed below, not imported"),
+        )
+        st.code(result.to_text(), language=None)
+        if result.rejected:
+            st.dataframe(
+                pd.DataFrame(
+                    [{"row": p.row, "column": p.column, "why": p.message, "fix": p.fix} for p in result.rejected]
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={"row": t("Row"), "column": t("Column"), "why": t("Why"), "fix": t("Fix")},
+            )
+        if result.imported:
+            preview = fold(result.events, result.claims)
+            st_folium(build_map(preview, result.claims), key="import_preview", height=420, use_container_width=True,
+                      returned_objects=[])  # fmt: skip
+            if st.button(
+                tn(
+                    "Import {n} event as dataset “{dataset}”",
+                    "Import {n} events as dataset “{dataset}”",
+                    result.imported,
+                    dataset=result.dataset,
+                ),
+                type="primary",
+                key="import_commit",
+            ):
+                written = importing.commit(result)
+                st.success(
+                    t(
+                        "Imported into “{dataset}”: {new} new, {updated} updated, {unchanged} unchanged events.",
+                        dataset=result.dataset,
+                        new=present.number(written.inserted_events),
+                        updated=present.number(written.updated_events),
+                        unchanged=present.number(written.unchanged_events),
+                    )
+                )
+
+st.subheader(t("Datasets in the store"))
+if deleted := st.session_state.pop("import_deleted", None):
+    st.success(deleted)
+table = importing.datasets()
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "name": t("Name"),
+        "kind": t("Kind"),
+        "description": t("Description"),
+        "source": t("Source"),
+        "created_at": t("Created"),
+        "updated_at": t("Updated"),
+        "events": t("Events"),
+        "claims": t("Claims"),
+    },
+)
+imported = [name for name, kind in zip(table["name"], table["kind"], strict=True) if kind != "bundled"]
+if imported:
+    name = st.selectbox(t("Delete a dataset"), [None, *imported], key="import_delete_name")
+    if name:
+        st.button(
+            t("Delete “{name}” and all its claims", name=name),
+            key="import_delete",
+            on_click=importing.delete_and_say,
+            args=(name,),
+        )

@@ -1,0 +1,129 @@
+"""One page for every layer that has one: header, map, tables and charts, all from the layer's :class:`PageSpec`.
+
+``app.py`` adds a page to the navigation for every registered layer with a
+``page`` (:func:`page`), so a layer registered with a page gets one with no
+other change. The page shows, in order: the title and what the filter keeps,
+the layer's map, the periods-and-regions table (``region_table``), the
+statements table (with "Show every revision" when ``revisions_toggle``), the
+figures over time per claimant (``figure_charts``) and the breakdowns
+(``breakdowns``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo import layers
+from geo.charts import breakdown, figures_over_time
+from geo.claims import statement_table
+from geo.i18n import t
+from geo.layers import PageSpec
+from geo.sources import column_labels, impact_table
+from ui import components, data, state
+
+__all__ = ["page", "render"]
+
+
+def page(name: str) -> Callable[[], None]:
+    """The page function of a layer, for ``st.Page`` (which needs a callable with its own ``__name__``).
+
+    Parameters
+    ----------
+    name : str
+        A registered layer with a ``page``.
+
+    Returns
+    -------
+    callable
+        Draws :func:`render` for that layer.
+    """
+
+    def run() -> None:
+        render(name)
+
+    run.__name__ = run.__qualname__ = f"layer_page_{name}"
+    run.__doc__ = f"The {name!r} layer's page."
+    return run
+
+
+def _charts(charts: Sequence[alt.Chart]) -> None:
+    """Charts two to a row; one alone takes the whole width."""
+    for i in range(0, len(charts), 2):
+        pair = charts[i : i + 2]
+        if len(pair) == 1:
+            st.altair_chart(pair[0], width="stretch")
+        else:
+            for column, chart in zip(st.columns(2), pair, strict=True):
+                column.altair_chart(chart, width="stretch")
+
+
+def _statement_columns(spec: PageSpec) -> dict[str, object]:
+    """Column headers of the statements table (the time with hours where revisions of a day matter)."""
+    labels = column_labels("claims")
+    stated = "YYYY-MM-DD HH:mm" if spec.revisions_toggle else "YYYY-MM-DD"
+    return {
+        **labels,
+        "stated_at": st.column_config.DatetimeColumn(labels["stated_at"], format=stated),
+        "figures": t("Figures"),
+        "revisions": st.column_config.NumberColumn(t("Earlier statements"), help=t("by the same claimant")),
+        "current": st.column_config.CheckboxColumn(t("Latest")),
+        "source_url": st.column_config.LinkColumn(labels["source_url"]),
+    }
+
+
+def _region_table(events: pd.DataFrame) -> None:
+    labels = column_labels("impact")
+    st.dataframe(
+        impact_table(events),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            **labels,
+            "time_start": st.column_config.DateColumn(labels["time_start"]),
+            "time_end": st.column_config.DateColumn(labels["time_end"]),
+        },
+    )
+
+
+def render(name: str) -> None:
+    """Draw a layer's page.
+
+    Parameters
+    ----------
+    name : str
+        A registered layer with a ``page``.
+    """
+    spec = layers.get(name)
+    page_spec = spec.page
+    if page_spec is None:
+        raise layers.LayerError(f"layer {name!r} has no page")
+    flt = replace(state.current(), layers=(name,))
+    events = data.events(flt)
+    claims = data.load().claims  # all of them: the map and charts pick those of the events shown
+
+    components.header(t(page_spec.title), flt, events)
+    if components.nothing_matches(events, t(spec.nouns)):
+        return
+    components.event_map(events, claims, flt, layers=(name,), key=f"map-{page_spec.url_path}")
+    st.subheader(t(page_spec.heading))
+    if page_spec.region_table:
+        _region_table(events)
+    if page_spec.table_caption:
+        st.caption(t(page_spec.table_caption))
+    history = page_spec.revisions_toggle and st.toggle(t("Show every revision"), key=f"{page_spec.url_path}_history")
+    listed, listed_claims, matched = data.latest(flt)
+    components.table_note(len(listed), matched, name)
+    st.dataframe(
+        statement_table(listed, listed_claims, current_only=not history),
+        hide_index=True,
+        width="stretch",
+        column_order=list(page_spec.table_columns),
+        column_config=_statement_columns(page_spec),
+    )
+    _charts([figures_over_time(events, claims, figure) for figure in page_spec.figure_charts])
+    _charts([breakdown(events, column) for column in page_spec.breakdowns])
