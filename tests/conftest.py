@@ -1,4 +1,5 @@
-"""Shared fixtures: a temporary store, headless Chromium, and a Streamlit server factory."""
+"""Shared fixtures: a temporary store and cache folder, a throw-away layer, headless Chromium, and a Streamlit server
+factory."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from geo import layers
 from geo.exporters import snapshot
+from geo.layers import LayerSpec, PointStyle
 from geo.store.gpkg import GeoPackageStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,17 +52,56 @@ def tmp_store(tmp_path) -> GeoPackageStore:
 
 
 @pytest.fixture
-def store_env(tmp_path, monkeypatch) -> Iterator[Path]:
+def cache_dir(tmp_path, monkeypatch) -> Iterator[Path]:
+    """Derived caches (snapshots) of one test go to its own temporary folder; the session's folder again after it."""
+    from geo import settings
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(folder))
+    settings.reload()
+    yield folder
+    monkeypatch.undo()  # the session's settings again
+    settings.reload()
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch, cache_dir) -> Path:
     """Point the default store ($CONFLICTMAP_STORE) at a fresh path, built on first use, and its caches beside it."""
     from geo import settings
 
     path = tmp_path / "conflict.gpkg"
     monkeypatch.setenv("CONFLICTMAP_STORE", str(path))
-    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(tmp_path / "cache"))  # not the project's data/.cache
     settings.reload()
-    yield path
-    monkeypatch.undo()  # the session's settings again
-    settings.reload()
+    return path  # cache_dir sets the session's settings again after the test
+
+
+@pytest.fixture
+def shelling_spec() -> LayerSpec:
+    """A throw-away layer, ``shelling`` (not registered): figures killed, wounded and hits; killed is its key figure.
+
+    A test that needs a variant takes ``dataclasses.replace(shelling_spec, …)``; a module that overrides this fixture
+    with its variant has :func:`shelling` register that.
+    """
+    return LayerSpec(
+        name="shelling",
+        label="Shelling",
+        noun="shelling",
+        nouns="shellings",
+        word="shelling",
+        colour="#795548",
+        ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
+        stack=15,
+        figures=("killed", "wounded", "hits"),
+        point=PointStyle(colour="#795548", legend_label="shelling reported"),
+        key_figures=("killed",),
+    )
+
+
+@pytest.fixture
+def shelling(shelling_spec) -> Iterator[LayerSpec]:
+    """:func:`shelling_spec`, registered for one test."""
+    with layers.registered(shelling_spec) as spec:
+        yield spec
 
 
 @pytest.fixture(scope="session")

@@ -177,22 +177,9 @@ def test_by_region_of_nothing():
     assert none_located.empty
 
 
-def test_a_layer_registered_later_is_counted():
+def test_a_layer_registered_later_is_counted(shelling_spec):
     from geo import layers
-    from geo.layers import LayerSpec, PointStyle
 
-    spec = LayerSpec(
-        name="shelling",
-        label="Shelling",
-        noun="shelling",
-        nouns="shellings",
-        word="shelling",
-        colour="#795548",
-        ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-        stack=15,
-        figures=("killed", "wounded"),
-        point=PointStyle(colour="#795548", legend_label="shelling reported"),
-    )
     ev = _events(
         [
             {"layer": "shelling", "status": "claimed", "admin1": "UA-14", "dataset": "x"},
@@ -202,7 +189,7 @@ def test_a_layer_registered_later_is_counted():
         [Point(37.55, 48.72), Point(37.56, 48.73), Point(37.57, 48.74)],
     )
     assert "n_shelling" not in grid(ev, cell_deg=1.0).columns
-    with layers.registered(spec):
+    with layers.registered(shelling_spec):
         cells = grid(ev, cell_deg=1.0)
         assert (cells["n_shelling"].tolist(), cells["n_strike"].tolist()) == ([2], [1])
         regions = by_region(ev)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -316,31 +317,18 @@ def test_navigation_has_a_page_per_layer_page_in_order(store_env):
 
 
 @pytest.fixture
-def shelling():
-    """A throw-away layer with a page, registered for one test."""
+def shelling_spec(shelling_spec):
+    """The throw-away layer with a page of its own."""
     from geo import layers
 
-    spec = layers.LayerSpec(
-        name="shelling",
-        label="Shelling",
-        noun="shelling claim",
-        nouns="shelling claims",
-        word="shelling",
-        colour="#6a3d9a",
-        ramp=("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"),
-        stack=40,
-        figures=("killed", "wounded", "hits"),
-        point=layers.PointStyle(legend_label="shelling claim"),
-        page=layers.PageSpec(title="Shelling", url_path="shelling", figure_charts=("killed",)),
-    )
-    with layers.registered(spec):
-        yield spec
+    page = layers.PageSpec(title="Shelling", url_path="shelling", figure_charts=("killed",))
+    return dataclasses.replace(shelling_spec, page=page)
 
 
 def test_a_registered_layer_with_a_page_gets_one(store_env, shelling):
     at = _app("shelling")
     assert at.title[0].value == "Shelling"
-    assert any("No shelling claims match these filters" in i.value for i in at.info)
+    assert any(f"No {shelling.nouns} match these filters" in i.value for i in at.info)
     addresses = [info.get("url_pathname") for info in at._registered_pages.values()]
     assert addresses.index("shelling") == addresses.index("regions") + 1
     assert "Shelling" in [o for o in at.sidebar.multiselect(key="f_layers").options]

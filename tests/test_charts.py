@@ -415,25 +415,12 @@ def test_timeline_selection_round_trip_in_chromium(tmp_path, browser, streamlit_
 
 # -- a layer registered later; another language ---------------------------------------------------------
 
-SHELLING = layers.LayerSpec(
-    name="shelling",
-    label="Shelling",
-    noun="shelling",
-    nouns="shellings",
-    word="shelling",
-    colour="#795548",
-    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-    stack=15,
-    figures=("killed", "wounded"),
-    point=layers.PointStyle(colour="#795548", legend_label="shelling reported"),
-)
 
-
-def test_timeline_shows_a_layer_registered_later(seed):
+def test_timeline_shows_a_layer_registered_later(seed, shelling_spec):
     folded, _ = seed
     shelled = pd.DataFrame({"layer": ["shelling"] * 3, "time_start": pd.to_datetime(["2026-02-15"] * 3)})
     both = pd.concat([folded[["layer", "time_start"]], shelled], ignore_index=True)
-    with layers.registered(SHELLING):
+    with layers.registered(shelling_spec):
         spec = timeline(both).to_dict()
         bars = datasets_with(spec, "y0")
         assert sum(b["events"] for b in bars if b["layer"] == "shelling") == 3
@@ -489,11 +476,11 @@ def says_empty_in(spec: dict, text: str) -> bool:
     return any(row.get("text") == text for row in rows(spec))
 
 
-def test_breakdowns_come_from_the_registry():
+def test_breakdowns_come_from_the_registry(shelling_spec):
     from dataclasses import replace
 
     assert charts.breakdowns() == ("side", "weapon", "target_type", "impact_type")
-    with layers.registered(replace(SHELLING, breakdowns=("weapon", "axis"))):
+    with layers.registered(replace(shelling_spec, breakdowns=("weapon", "axis"))):
         assert charts.breakdowns() == ("side", "weapon", "target_type", "impact_type", "axis")
     with pytest.raises(ValidationError, match="use one of: side, weapon, target_type, impact_type"):
         breakdown(pd.DataFrame({"status": ["claimed"]}), "colour")

@@ -14,17 +14,7 @@ from geo import settings
 from geo.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    """The snapshots commands prepare go to a temporary cache folder, not the project's data/.cache."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(folder))
-    settings.reload()
-    yield folder
-    monkeypatch.delenv("CONFLICTMAP_CACHE_DIR", raising=False)
-    settings.reload()
+pytestmark = pytest.mark.usefixtures("cache_dir")  # snapshots go to a temporary folder per test
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -89,12 +79,8 @@ def test_a_store_url_is_never_taken_for_a_path(capsys, tmp_path, monkeypatch):
 
 def test_store_env_takes_a_url_too(capsys, monkeypatch):
     monkeypatch.setenv("CONFLICTMAP_STORE", "postgresql://analyst:s3cret@db.example.org/conflict")
-    settings.reload()
-    try:
-        code, _out, err = _run(capsys, "stats")
-    finally:
-        monkeypatch.delenv("CONFLICTMAP_STORE")
-        settings.reload()
+    settings.reload()  # cache_dir sets the session's settings again after the test
+    code, _out, err = _run(capsys, "stats")
     assert code == 1 and err.count("\n") == 1
     assert "not supported yet" in err and "analyst:***@db.example.org" in err and "s3cret" not in err
 

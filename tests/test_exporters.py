@@ -489,29 +489,15 @@ def test_kml_descriptions_in_another_language(seed, tmp_path, dummy_language):
 
 # --- a layer registered later is exported, counted and charted with no other change --------------------------
 
-SHELLING_KW = dict(
-    name="shelling",
-    label="Shelling",
-    noun="shelling",
-    nouns="shellings",
-    word="shelling",
-    colour="#795548",
-    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-    stack=15,
-    figures=("killed", "wounded"),
-)
-
 
 @pytest.fixture
-def shelling():
-    """A throw-away layer, registered for one test, with two validated, folded events and one strike."""
+def shelled(shelling):
+    """Two validated, folded events of the throw-away layer (registered for one test) and one strike."""
     import pandas as pd
     from shapely.geometry import Point
 
-    from geo import layers, validate
-    from geo.layers import LayerSpec, PointStyle
+    from geo import validate
 
-    spec = LayerSpec(**SHELLING_KW, point=PointStyle(colour="#795548", legend_label="shelling reported"))
     common = {"geo_precision": "exact", "time_precision": "day", "dataset": "test"}
     rows = [
         {"event_id": "sh-1", "layer": "shelling", "place": "Kramatorsk", "time_start": "2026-02-10",
@@ -535,17 +521,16 @@ def shelling():
                       "party": "RU", "stated_at": "2026-02-11T10:00", "intercepted": 12.0},
         ]
     )  # fmt: skip
-    with layers.registered(spec):
-        events, claims = validate.validate(events, claims, context="shelling test")
-        yield fold(events, claims), claims
+    events, claims = validate.validate(events, claims, context="shelling test")
+    return fold(events, claims), claims
 
 
-def test_registered_layer_is_exported(shelling, tmp_path):
+def test_registered_layer_is_exported(shelled, tmp_path):
     import pandas as pd
 
     from geo.exporters import export
 
-    events, claims = shelling
+    events, claims = shelled
     doc = json.loads(export("geojson", events, claims, None, tmp_path / "s.geojson").read_text(encoding="utf-8"))
     layers_seen = {f["properties"]["event_id"]: f["properties"]["layer"] for f in doc["features"]}
     assert layers_seen == {"sh-1": "shelling", "sh-2": "shelling", "st-1": "strike"}
@@ -561,12 +546,12 @@ def test_registered_layer_is_exported(shelling, tmp_path):
     assert "Shelling of Sloviansk" in page
 
 
-def test_registered_layer_is_counted_and_charted(shelling):
+def test_registered_layer_is_counted_and_charted(shelled):
     from geo import stats
     from geo.charts import timeline
     from geo.exporters.html import _figures_text
 
-    events, claims = shelling
+    events, claims = shelled
     summary = stats.summary(events, claims)
     assert summary["layers"]["shelling"] == 2 and summary["layers"]["strike"] == 1
     figures = stats.key_figures(events)

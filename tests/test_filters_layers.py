@@ -13,35 +13,13 @@ from geo import claims, i18n, layers, present
 from geo.errors import ValidationError
 from geo.filters import Filter, apply, describe, describe_dates, regions_by_country
 from geo.filters import words as filter_words
-from geo.layers import LayerSpec, PointStyle
 from geo.seed import load_seed
-
-SHELLING = LayerSpec(
-    name="shelling",
-    label="Shelling",
-    noun="shelling",
-    nouns="shellings",
-    word="shelling",
-    colour="#795548",
-    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-    stack=15,
-    figures=("killed", "wounded"),
-    point=PointStyle(colour="#795548", legend_label="shelling reported"),  # the registry asks for a legend item
-)
-BARRAGE = dataclasses.replace(SHELLING, name="barrage", word="barrages", stack=16, filters=("weapons",))
-"""Like shelling, but a weapon filter applies to it."""
 
 
 @pytest.fixture(scope="module")
 def folded() -> gpd.GeoDataFrame:
     events, claim_rows = load_seed()
     return claims.fold(events, claim_rows)
-
-
-@pytest.fixture
-def shelling():
-    with layers.registered(SHELLING) as spec:
-        yield spec
 
 
 def _as_layer(folded: gpd.GeoDataFrame, name: str, weapon: str) -> gpd.GeoDataFrame:
@@ -70,8 +48,8 @@ def test_a_registered_layer_is_a_valid_choice(shelling):
     assert Filter.create(layers=["Shellings", "strike"]).layers == ("shelling", "strike")  # plural, any case
 
 
-def test_an_unregistered_layer_is_refused_with_the_live_choices():
-    with layers.registered(SHELLING):
+def test_an_unregistered_layer_is_refused_with_the_live_choices(shelling_spec):
+    with layers.registered(shelling_spec):
         Filter(layers=("shelling",))
     with pytest.raises(ValidationError, match="unknown layer 'shelling'") as info:
         Filter(layers=("shelling",))
@@ -113,7 +91,8 @@ def test_weapon_filter_does_not_drop_layers_without_weapons(with_shelling):
 
 
 def test_weapon_filter_applies_to_every_layer_listing_it(folded, shelling):
-    with layers.registered(BARRAGE):
+    barrage = dataclasses.replace(shelling, name="barrage", word="barrages", stack=16, filters=("weapons",))
+    with layers.registered(barrage):  # like shelling, but a weapon filter applies to it
         assert layers.for_filter("weapons") == ("strike", "barrage")
         events = pd.concat(
             [folded, _as_layer(folded, "shelling", "artillery"), _as_layer(folded, "barrage", "artillery")],

@@ -15,7 +15,6 @@ from geo.errors import GeoError
 from geo.importers import known_format, read_acled, read_file, sniff_format
 from geo.importers.report import ImportResult
 from geo.importers.rules import Rule, check
-from geo.layers import LayerSpec, PointStyle
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 TODAY = dt.date(2026, 11, 1)
@@ -216,23 +215,11 @@ def test_acled_header_in_capitals_reads_the_same(tmp_path):
 # --- counts per layer read the registry when asked ---------------------------------------------
 
 
-def test_layer_counts_follow_the_registry():
-    shelling = LayerSpec(
-        name="shelling",
-        label="Shelling",
-        noun="shelling",
-        nouns="shellings",
-        word="shelling",
-        colour="#795548",
-        ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-        stack=15,
-        figures=("killed", "wounded", "hits"),
-        point=PointStyle(colour="#795548", legend_label="shelling reported"),
-    )
+def test_layer_counts_follow_the_registry(shelling_spec):
     result = ImportResult("f.csv", "csv", "f")
     result.events = gpd.GeoDataFrame({"layer": ["strike", "shelling", "shelling"]}, geometry=[None] * 3)
     assert result.layers == {"strike": 1}
-    with layers.registered(shelling):
+    with layers.registered(shelling_spec):
         assert result.layers == {"strike": 1, "shelling": 2}
         assert "events: 3 (1 strike, 2 shelling)" in result.to_text()
     assert result.layers == {"strike": 1}

@@ -10,32 +10,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo import filters, layers, stats, validate
+from geo import filters, stats, validate
 from geo.claims import fold
 from geo.exporters import export
 from geo.filters import Filter
-from geo.layers import LayerSpec, PointStyle
 from geo.mapview import build_map, legend_entries
-
-SHELLING = LayerSpec(
-    name="shelling",
-    label="Shelling",
-    noun="shelling",
-    nouns="shellings",
-    word="shelling",
-    colour="#795548",
-    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-    stack=15,
-    figures=("killed", "wounded", "hits"),
-    point=PointStyle(colour="#795548", legend_label="shelling reported"),
-    key_figures=("killed",),
-)
-
-
-@pytest.fixture
-def shelling():
-    with layers.registered(SHELLING) as spec:
-        yield spec
 
 
 def _events(n_shelling: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:

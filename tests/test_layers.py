@@ -7,20 +7,7 @@ from dataclasses import replace
 import pytest
 
 from geo import layers, schema
-from geo.layers import LayerError, LayerSpec, PageSpec, PointStyle
-
-SHELLING = LayerSpec(
-    name="shelling",
-    label="Shelling",
-    noun="shelling",
-    nouns="shellings",
-    word="shelling",
-    colour="#795548",
-    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-    stack=15,
-    figures=("killed", "wounded", "hits"),
-    point=PointStyle(colour="#795548", legend_label="shelling reported"),
-)
+from geo.layers import LayerError, PageSpec, PointStyle
 
 
 def test_builtin_layers_in_order():
@@ -34,9 +21,9 @@ def test_builtin_layers_in_order():
     assert {s.name for s in layers.all_specs() if s.page} == {"capture", "strike", "impact"}
 
 
-def test_registered_layer_is_seen_live_by_schema_views():
+def test_registered_layer_is_seen_live_by_schema_views(shelling_spec):
     assert "shelling" not in schema.LAYERS
-    with layers.registered(SHELLING):
+    with layers.registered(shelling_spec):
         assert "shelling" in schema.LAYERS
         assert list(schema.LAYERS)[-1] == "shelling"
         assert schema.LAYER_FIGURES["shelling"] == ("killed", "wounded", "hits")
@@ -69,15 +56,15 @@ def test_unknown_layer_names_the_known_ones():
         ({"page": PageSpec(title="S", url_path="s", figure_charts=("launched",))}, "page.figure_charts"),
     ],
 )
-def test_incomplete_spec_fails_loudly_when_registered(change, message):
+def test_incomplete_spec_fails_loudly_when_registered(shelling_spec, change, message):
     with pytest.raises(LayerError, match="cannot be registered") as err:
-        layers.register(replace(SHELLING, **change))
+        layers.register(replace(shelling_spec, **change))
     assert message in str(err.value)
     assert "shelling" not in layers.names()
 
 
-def test_every_problem_is_reported_at_once():
-    bad = replace(SHELLING, label="", colour="red", figures=("drones",))
+def test_every_problem_is_reported_at_once(shelling_spec):
+    bad = replace(shelling_spec, label="", colour="red", figures=("drones",))
     with pytest.raises(LayerError) as err:
         layers.register(bad)
     text = str(err.value)

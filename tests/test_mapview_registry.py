@@ -22,25 +22,6 @@ from geo.mapview.features import CONTESTED
 from geo.seed import load_seed
 
 REGION_LAYER = "Claims at region precision"
-SHELLING = LayerSpec(
-    name="shelling",
-    label="Shelling",
-    noun="shelling",
-    nouns="shellings",
-    word="shelling",
-    colour="#795548",
-    ramp=("#fff5eb", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"),
-    stack=15,
-    figures=("killed", "wounded", "hits"),
-    point=PointStyle(
-        colour="#795548",
-        radius=7.0,
-        radius_by=("hits",),
-        legend_label="shelling reported",
-        legend_note="Circle size grows with the hits claimed.",
-    ),
-    badge_dir="left",
-)
 SHELLED = (  # (place, lon, lat, status, hits)
     ("Nikopol", 34.37, 47.57, "claimed", 100.0),
     ("Marhanets", 34.62, 47.64, "disputed", None),
@@ -106,9 +87,12 @@ def _seed() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
 
 
 @pytest.fixture
-def shelling():
-    with layers.registered(SHELLING) as spec:
-        yield spec
+def shelling_spec(shelling_spec: LayerSpec) -> LayerSpec:
+    """The throw-away layer with circles grown by the hits claimed and its region badges on the left."""
+    point = dataclasses.replace(
+        shelling_spec.point, radius=7.0, radius_by=("hits",), legend_note="Circle size grows with the hits claimed."
+    )
+    return dataclasses.replace(shelling_spec, point=point, badge_dir="left")
 
 
 # --- a layer registered in a test is drawn, legended and has popups ----------------------------------------------
@@ -139,7 +123,7 @@ def test_a_registered_layer_located_only_to_a_region_is_an_outline_with_its_noun
     assert len(outlines) == 1
     props = outlines[0]["properties"]
     assert props["badge"] == "1 shelling" and props["badge_dir"] == "left"
-    assert props["style"]["color"] == SHELLING.region_colour  # no region_colour_by: the layer's outline colour
+    assert props["style"]["color"] == shelling.region_colour  # no region_colour_by: the layer's outline colour
     assert "Kherson Oblast (UA-65): 1 shelling" in props["popup"]
 
 
@@ -160,7 +144,7 @@ def test_a_registered_layer_beyond_max_features_is_drawn_as_cells(shelling):
     cells = _layers(m)["Shelling (aggregated)"]
     assert sum(c["properties"]["cell"][0] for c in cells) == len(SHELLED)
     assert all(set(c["properties"]) == {"style", "cell"} for c in cells)  # the words are sent once, not per cell
-    assert {c["properties"]["style"]["color"] for c in cells} == {SHELLING.ramp[-1]}
+    assert {c["properties"]["style"]["color"] for c in cells} == {shelling.ramp[-1]}
     page = m.get_root().render()
     assert '"{n} shellings"' in page and '"{n} shelling"' in page  # the tooltip's noun, from the spec
     entries = legend_entries(events, layers=("shelling",), max_features=2)
@@ -178,17 +162,17 @@ def test_layers_are_stacked_by_their_registered_order(shelling):
     assert names.index("Affected regions") < names.index(REGION_LAYER) < names.index("Strikes")
 
 
-def test_unknown_layers_are_refused_with_the_registered_ones():
+def test_unknown_layers_are_refused_with_the_registered_ones(shelling_spec):
     events, claims = _seed()
     with pytest.raises(ValidationError, match="shelling") as err:
         build_map(events, claims, layers=("shelling",))
     assert "capture" in str(err.value) and "talks" in str(err.value)
-    with layers.registered(SHELLING), pytest.raises(ValidationError, match="shelling"):
+    with layers.registered(shelling_spec), pytest.raises(ValidationError, match="shelling"):
         legend_entries(events, layers=("shellings",))
 
 
-def test_a_layer_without_a_legend_label_is_refused_when_registered():
-    unlabelled = dataclasses.replace(SHELLING, point=PointStyle(colour="#795548"))
+def test_a_layer_without_a_legend_label_is_refused_when_registered(shelling_spec):
+    unlabelled = dataclasses.replace(shelling_spec, point=PointStyle(colour="#795548"))
     with pytest.raises(LayerError, match="legend_label"):
         layers.register(unlabelled)
     assert layers.get("shelling", None) is None

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from geo import claims as claims_mod
-from geo import settings
 from geo.store import open_store
 from geo.store import snapshot as snap
 from geo.synthetic import write_synthetic
+
+pytestmark = pytest.mark.usefixtures("cache_dir")  # snapshots go to a temporary folder per test
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -31,17 +32,6 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
         both_missing = x.isna().to_numpy() & y.isna().to_numpy()
         equal = (x.astype(object).to_numpy() == y.astype(object).to_numpy()) | both_missing
         assert equal.all(), f"{col}: {x[~equal].head(3).tolist()} != {y[~equal].head(3).tolist()}"
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch) -> Path:
-    """Snapshots of this module's stores go to a temporary cache folder, not the project's data/.cache."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(folder))
-    settings.reload()
-    yield folder
-    monkeypatch.delenv("CONFLICTMAP_CACHE_DIR", raising=False)
-    settings.reload()
 
 
 @pytest.fixture

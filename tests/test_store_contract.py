@@ -143,17 +143,8 @@ def _assert_unchanged(store: Store, before: tuple[pd.DataFrame, pd.DataFrame, pd
 def test_a_new_store_implements_the_protocol_and_is_empty(store):
     assert isinstance(store, Store)
     assert store.is_empty() and store.count() == 0
-    assert list(store.datasets().columns) == [
-        "name",
-        "kind",
-        "description",
-        "source",
-        "created_at",
-        "updated_at",
-        "events",
-        "claims",
-    ]
-    assert list(DATASET_COLUMNS) == list(store.datasets().columns)
+    columns = ("name", "kind", "description", "source", "created_at", "updated_at", "events", "claims")
+    assert tuple(store.datasets().columns) == DATASET_COLUMNS == columns
 
 
 def test_empty_store_reads_typed_empty_frames(store):

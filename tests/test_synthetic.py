@@ -187,24 +187,11 @@ def test_dates_are_not_in_the_future_by_default():
     assert claims["stated_at"].max() < pd.Timestamp(dt.date.today()) + pd.Timedelta(days=1)
 
 
-def test_generates_its_own_layers_when_another_is_registered():
+def test_generates_its_own_layers_when_another_is_registered(shelling_spec):
     from geo import layers
-    from geo.layers import LayerSpec, PointStyle
 
-    spec = LayerSpec(
-        name="shelling",
-        label="Shelling",
-        noun="shelling",
-        nouns="shellings",
-        word="shelling",
-        colour="#795548",
-        ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-        stack=15,
-        figures=("killed", "wounded"),
-        point=PointStyle(colour="#795548", legend_label="shelling reported"),
-    )
     before = generate(500, seed=11)
-    with layers.registered(spec):
+    with layers.registered(shelling_spec):
         events, claims = generate(500, seed=11)
         validate(events, claims, context="synthetic")
     assert set(events["layer"]) <= {"capture", "strike", "impact"}

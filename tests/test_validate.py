@@ -194,29 +194,15 @@ def test_point_just_off_the_coarse_coastline_takes_the_nearest_region():
 
 # --- a layer registered later is validated against the registry, read at call time -------------------------------
 
-SHELLING = dict(
-    name="shelling",
-    label="Shelling",
-    noun="shelling",
-    nouns="shellings",
-    word="shelling",
-    colour="#795548",
-    ramp=("#efebe9", "#d7ccc8", "#a1887f", "#6d4c41", "#3e2723"),
-    stack=15,
-    figures=("killed", "wounded"),
-)
 
-
-def test_registered_layer_is_validated_with_its_figures():
+def test_registered_layer_is_validated_with_its_figures(shelling_spec):
     from geo import layers
-    from geo.layers import LayerSpec, PointStyle
 
-    spec = LayerSpec(**SHELLING, point=PointStyle(colour="#795548", legend_label="shelling reported"))
     events = _events(_event(layer="shelling", admin1="UA-14"))
     good = pd.DataFrame([_claim(killed=2, wounded=5)])
     with pytest.raises(ValidationError, match="unknown value: 'shelling'"):
         validate(events, good, today=TODAY)
-    with layers.registered(spec):
+    with layers.registered(shelling_spec):
         ev, cl = validate(events, good, today=TODAY)
         assert ev["layer"].tolist() == ["shelling"] and cl["killed"].tolist() == [2.0]
         with pytest.raises(ValidationError) as err:
