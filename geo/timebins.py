@@ -49,7 +49,7 @@ def band_layers() -> tuple[str, ...]:
     tuple of str
         Layer names, read from :mod:`geo.layers` now.
     """
-    return tuple(spec.name for spec in layers.all_specs() if spec.timeline == "bands")
+    return _timed("bands")
 
 
 def counted_layers() -> tuple[str, ...]:
@@ -60,7 +60,11 @@ def counted_layers() -> tuple[str, ...]:
     tuple of str
         Layer names, read from :mod:`geo.layers` now.
     """
-    return tuple(spec.name for spec in layers.all_specs() if spec.timeline == "counts")
+    return _timed("counts")
+
+
+def _timed(kind: str) -> tuple[str, ...]:
+    return tuple(spec.name for spec in layers.all_specs() if spec.timeline == kind)
 
 
 def per_bin_title(unit: str) -> str:

@@ -125,6 +125,6 @@ def test_every_descriptor_value_is_a_message():
     from geo import schema
 
     values = {v.replace("_", " ") for v in (*schema.WEAPONS, *schema.TARGET_TYPES, *schema.IMPACT_TYPES)}
-    assert values <= set(present._VALUES)
+    assert values <= set(present.labels._VALUES)
     assert present.column_label("target_type") == "target"
     assert present.value_label("weapon", "glide_bomb") == "glide bomb"

@@ -65,9 +65,7 @@ def describe_dates(start: dt.date | None, end: dt.date | None, lang: str | None 
     Returns
     -------
     str
-        ``"15 Feb 2026"``, ``"15–16 Feb 2026"``, ``"28 Jan – 3 Feb 2026"``,
-        ``"28 Dec 2025 – 3 Jan 2026"``, ``"from 15 Feb 2026"``,
-        ``"until 16 Feb 2026"``; ``""`` when both are open.
+        The range as :func:`geo.present.date_range` writes it (``"15–16 Feb 2026"``).
     """
     with using(lang):
         return present.date_range(start, end)
