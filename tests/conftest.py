@@ -123,21 +123,25 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def streamlit_server() -> Iterator[Callable[..., str]]:
+def streamlit_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
     """Start ``streamlit run SCRIPT`` on a free loopback port; every server is stopped at the end.
 
-    Call it as ``url = streamlit_server("app.py", CONFLICTMAP_STORE=...)``.
+    Call it as ``url = streamlit_server("app.py", CONFLICTMAP_STORE=...)``. The server's output goes to a
+    file (a pipe nobody reads fills up and blocks the server, which then cannot even stop).
     """
     procs: list[subprocess.Popen] = []
+    logs = tmp_path_factory.mktemp("streamlit-logs")
 
     def start(script: str | os.PathLike = "app.py", **env: str) -> str:
         port = _free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)} | env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        log = logs / f"{port}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                 "--server.headless", "true", "--server.address", "127.0.0.1"],
+                cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)} | env,
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
@@ -148,9 +152,14 @@ def streamlit_server() -> Iterator[Callable[..., str]]:
             except OSError:
                 time.sleep(0.3)
         proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        pytest.fail("streamlit did not start: " + log.read_text(errors="replace")[-2000:])
 
     yield start
     for proc in procs:
         proc.terminate()
-        proc.wait(timeout=20)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
