@@ -33,6 +33,9 @@ Binning
 :func:`count_bins` is the one timeline binning (:func:`geo.present.choose_bin`:
 per day up to 180 days, then per week, month or year within the row budget);
 the exports' small timeline (:mod:`geo.exporters.html`) draws the same bins.
+An event dated only to a week or a month (or lasting several days) is spread
+evenly over its days and drawn paler, with a tooltip saying over which days —
+never piled on its first day.
 
 Texts
 -----
@@ -96,9 +99,11 @@ NO_STATUS: Final = "no claims"
 """Status value of events with no claims (not folded, or nothing stated)."""
 _NO_STATUS_COLOUR: Final = "#e0e0e0"
 _TALKS_BAND_OPACITY: Final = 0.18
+_SPREAD_OPACITY: Final = 0.5
 _MAX_CATEGORIES: Final = 30
 _UTC: Final = alt.Scale(type="utc")
 _COUNT_AXIS: Final = alt.Axis(tickMinStep=1, format=",d")
+_SHARE_AXIS: Final = alt.Axis(format=",.2~f")
 _BRUSH: Final = "#1f5fbf"
 
 
@@ -169,8 +174,11 @@ def timeline(
     Parameters
     ----------
     events : DataFrame
-        Events (folded and filtered, any layers). Each is counted once, on
-        its ``time_start``; rows of layers drawn as bands (talks) are not counted.
+        Events (folded and filtered, any layers). Each is counted once: an
+        event dated to a day on its ``time_start``, one dated only to a
+        period (week, month, several days) spread evenly over its days
+        (:func:`count_bins`); rows of layers drawn as bands (talks) are not
+        counted.
     talks : DataFrame, optional
         Rounds of talks to draw as bands (rows of the ``talks`` layer are
         used). By default, the talks among ``events``. Pass them separately
@@ -190,13 +198,42 @@ def timeline(
     altair.LayerChart
         Bars per day (per week when the events span more than 180 days, per
         month or year if even that would exceed :data:`MAX_ROWS` rows; see
-        :func:`count_bins`) in each layer's colour, a translucent band from
-        the first to the end of the last day of each round of talks with a
-        label such as "Abu Dhabi, round 1", and the text "no events match"
-        when there is nothing to count.
+        :func:`count_bins`) in each layer's colour, the shares of events
+        dated only to a period stacked on them as paler bars (their tooltip
+        says over which days they are spread; a footnote says what paler
+        means); a translucent band from the first to the end of the last day
+        of each round of talks with a label such as "Abu Dhabi, round 1";
+        the text "no events match" when there is nothing to count.
     """
     with i18n.using(lang):
         return _timeline(events, talks, selectable=selectable, height=height)
+
+
+def _bar_marks(bars: pd.DataFrame, unit: str, x: alt.X) -> list[alt.Chart]:
+    """The stacked bars of :func:`count_bins`: events dated to a day, then (paler) those spread over a period."""
+    ground = [layers.get(name) for name in counted_layers()]
+    labels = _label_expr({s.name: present.layer_label(s.name) for s in ground})
+    scale = alt.Scale(domain=[s.name for s in ground], range=[s.colour for s in ground])
+    colour = alt.Color("layer:N", scale=scale, legend=alt.Legend(title=None, orient="top", labelExpr=labels))
+    axis = _COUNT_AXIS if bars["y1"].max() >= 2 else _SHARE_AXIS  # below 2, the shares of spread events need ticks
+    place = {"x": x, "x2": "end:T", "y": alt.Y("y0:Q", title=per_bin_title(unit), axis=axis), "y2": "y1:Q"}
+    tips = [alt.Tooltip("when:N", title=t("when")), alt.Tooltip("layer_label:N", title=t("layer"))]
+    spread = bars["spread"].to_numpy(dtype=bool)
+    kinds = (
+        (bars[~spread], 1.0, [alt.Tooltip("events:Q", title=t("events"), format=",")]),
+        (
+            bars[spread],
+            _SPREAD_OPACITY,
+            [alt.Tooltip("events_text:N", title=t("events")), alt.Tooltip("note:N", title=t("dated to a period"))],
+        ),
+    )
+    return [
+        alt.Chart(rows.drop(columns=["spread_over", "periods"]))
+        .mark_rect(stroke="white", strokeWidth=0.5, fillOpacity=opacity)
+        .encode(**place, color=colour, tooltip=[*tips, *extra])
+        for rows, opacity, extra in kinds
+        if not rows.empty
+    ]
 
 
 def _timeline(events: pd.DataFrame, talks: pd.DataFrame | None, *, selectable: bool, height: int) -> alt.LayerChart:
@@ -205,6 +242,7 @@ def _timeline(events: pd.DataFrame, talks: pd.DataFrame | None, *, selectable: b
     x = alt.X("start:T", scale=_UTC, title=None)
     marks: list[alt.Chart] = []
     brush = _selection() if selectable else None
+    carried = brush is None  # the selection is added to exactly one mark
     if not bands.empty:
         band = (
             alt.Chart(bands)
@@ -226,39 +264,27 @@ def _timeline(events: pd.DataFrame, talks: pd.DataFrame | None, *, selectable: b
             .encode(x=x, y=alt.value(0), text="label:N")
         )
         marks += [band, label]
+    footnote: alt.TitleParams | None = None
     if not bars.empty:
-        ground = [layers.get(name) for name in counted_layers()]
-        bar = (
-            alt.Chart(bars)
-            .mark_rect(stroke="white", strokeWidth=0.5)
-            .encode(
-                x=x,
-                x2="end:T",
-                y=alt.Y("y0:Q", title=per_bin_title(unit), axis=_COUNT_AXIS),
-                y2="y1:Q",
-                color=alt.Color(
-                    "layer:N",
-                    scale=alt.Scale(domain=[s.name for s in ground], range=[s.colour for s in ground]),
-                    legend=alt.Legend(
-                        title=None,
-                        orient="top",
-                        labelExpr=_label_expr({s.name: present.layer_label(s.name) for s in ground}),
-                    ),
-                ),
-                tooltip=[
-                    alt.Tooltip("when:N", title=t("when")),
-                    alt.Tooltip("layer_label:N", title=t("layer")),
-                    alt.Tooltip("events:Q", title=t("events"), format=","),
-                ],
+        for bar in _bar_marks(bars, unit, x):
+            if brush is not None:
+                if not carried:
+                    bar = bar.add_params(brush)
+                    carried = True
+                bar = bar.encode(opacity=alt.condition(brush, alt.value(1.0), alt.value(0.45)))
+            marks.append(bar)
+        if bars["spread"].to_numpy(dtype=bool).any():
+            footnote = alt.TitleParams(
+                t("Paler: events dated only to a week, a month or several days, each spread evenly over its days."),
+                orient="bottom",
+                anchor="start",
+                fontSize=11,
+                fontWeight="normal",
+                color="#555555",
             )
-        )
-        if brush is not None:
-            bar = bar.add_params(brush).encode(opacity=alt.condition(brush, alt.value(1.0), alt.value(0.45)))
-            brush = None
-        marks.append(bar)
     else:
         marks.append(_empty_mark())
-    if brush is not None:
+    if brush is not None and not carried:
         if not bands.empty:
             marks[0] = marks[0].add_params(brush)
         else:  # nothing drawn: an invisible mark on a time axis carries the selection
@@ -270,7 +296,8 @@ def _timeline(events: pd.DataFrame, talks: pd.DataFrame | None, *, selectable: b
                 .encode(x=alt.X("start:T", scale=_UTC, axis=None))
                 .add_params(brush),
             )
-    return alt.layer(*marks).properties(height=height)
+    chart = alt.layer(*marks).properties(height=height)
+    return chart.properties(title=footnote) if footnote is not None else chart
 
 
 def selection_dates(state: Mapping[str, Any] | None) -> tuple[dt.date, dt.date] | None:

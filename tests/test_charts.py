@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 from pathlib import Path
 
 import altair as alt
@@ -85,10 +86,13 @@ def test_timeline_bars_and_talks_bands(seed):
     assert "17–18 Feb 2026" in geneva["dates"]
     bars = datasets_with(spec, "y0")
     assert {b["layer"] for b in bars} == {"capture", "strike", "impact"}  # talks are bands, not bars
-    assert sum(b["events"] for b in bars) == (folded["layer"] != "talks").sum()
+    assert sum(b["events"] for b in bars) == pytest.approx((folded["layer"] != "talks").sum())
     on_15th = sorted((b for b in bars if b["start"] == "2026-02-15"), key=lambda b: b["y0"])
-    assert [b["layer"] for b in on_15th] == ["capture", "strike", "impact"]  # stacked in layer order
-    assert all(a["y1"] == b["y0"] for a, b in itertools.pairwise(on_15th))
+    # stacked in layer order, a layer's share of events spread over a period (the month's) on its day count
+    assert [(b["layer"], b["spread"]) for b in on_15th] == [
+        ("capture", False), ("capture", True), ("strike", False), ("impact", False)
+    ]  # fmt: skip
+    assert all(a["y1"] == pytest.approx(b["y0"]) for a, b in itertools.pairwise(on_15th))
     marks = json.dumps(spec["layer"])
     assert '"type": "rect"' in marks and '"type": "text"' in marks
     assert "events per day" in marks
@@ -138,7 +142,7 @@ def test_timeline_weekly_and_small_for_many_events(big):
     data = rows(spec)
     assert len(data) <= MAX_ROWS
     bars = datasets_with(spec, "y0")
-    assert sum(b["events"] for b in bars) == len(folded)
+    assert sum(b["events"] for b in bars) == pytest.approx(len(folded))
     assert all(b["when"].startswith("week of") for b in bars)
     starts = {dt.date.fromisoformat(b["start"]) for b in bars}
     assert {d.weekday() for d in starts} == {0}  # weeks start on Monday
@@ -171,6 +175,63 @@ def test_timeline_empty():
     assert says_empty(spec)
     assert SELECTION in params(spec)  # st.altair_chart(selection_mode="span") needs it even then
     assert says_empty(timeline(pd.DataFrame(), selectable=False).to_dict())
+
+
+# -- events dated only to a period ---------------------------------------------------------------------------
+
+
+def _marks_with(spec: dict, field: str) -> list[dict]:
+    """The layers of a spec whose tooltip shows ``field``."""
+    return [m for m in spec["layer"] if field in {t.get("field") for t in m.get("encoding", {}).get("tooltip", [])}]
+
+
+def test_timeline_spreads_period_claims_over_their_days(seed):
+    """Seven captures dated only to early February are not one 7-event bar on 1 Feb."""
+    folded, _ = seed
+    spec = timeline(folded).to_dict()
+    bars = datasets_with(spec, "y0")
+    on_1st = [b for b in bars if b["start"] == "2026-02-01" and b["layer"] == "capture"]
+    assert sum(b["events"] for b in on_1st) < 1
+    assert all(b["spread"] for b in on_1st)
+    captures = sum(b["events"] for b in bars if b["layer"] == "capture")
+    assert captures == pytest.approx((folded["layer"] == "capture").sum())
+    assert max(b["y1"] for b in bars if b["start"] < "2026-02-10") < 1  # no spike before the 10th
+
+
+def test_timeline_tooltip_says_the_event_is_spread():
+    week = pd.DataFrame(
+        {
+            "layer": ["capture"],
+            "time_start": pd.to_datetime(["2026-02-01"]),
+            "time_end": pd.to_datetime(["2026-02-14"]),
+            "time_precision": ["week"],
+        }
+    )
+    spec = timeline(week).to_dict()
+    [spread] = _marks_with(spec, "note")
+    assert spread["mark"]["fillOpacity"] < 1  # paler than the bars of events dated to a day
+    tips = {t["field"]: t["title"] for t in spread["encoding"]["tooltip"]}
+    assert tips["events_text"] == "events" and tips["note"] == "dated to a period"
+    data = datasets_with(spec, "note")
+    assert len(data) == 14 and sum(r["events"] for r in data) == pytest.approx(1)
+    assert {r["note"] for r in data} == {
+        "spread over 1–14 Feb 2026: 1 capture claim dated to that period, not to a day"
+    }
+    assert {r["events_text"] for r in data} == {"0.07"}
+    assert spec["title"]["orient"] == "bottom" and spec["title"]["text"].startswith("Paler: events dated only to")
+    assert SELECTION in params(spec)  # only spread bars: they carry the selection
+    assert "opacity" in spread["encoding"]
+    assert spread["encoding"]["y"]["axis"]["format"] == ",.2~f"  # a tallest bar of 1/14 still gets ticks
+    plain = timeline(week, selectable=False).to_dict()
+    assert SELECTION not in params(plain) and "opacity" not in _marks_with(plain, "note")[0]["encoding"]
+
+
+def test_timeline_day_precise_events_have_no_footnote(seed):
+    folded, _ = seed
+    strikes = folded[folded["layer"] == "strike"]
+    spec = timeline(strikes).to_dict()
+    assert "title" not in spec and not _marks_with(spec, "note")
+    assert {b["events"] for b in datasets_with(spec, "y0")} <= {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0}
 
 
 # -- selection ------------------------------------------------------------------------------------------
@@ -409,8 +470,53 @@ def test_timeline_selection_round_trip_in_chromium(tmp_path, browser, streamlit_
     assert got is not None and repr(got) in shown
     assert got == selection_dates({"selection": {SELECTION: {"start": [start, end]}}})
     first, last = got
-    assert dt.date(2026, 1, 23) < first < last <= dt.date(2026, 2, 18)  # inside the drawn span
+    # inside the drawn span: 23 Jan (talks) to 23 Feb (the south counter-offensive, dated to February, spread to it)
+    assert dt.date(2026, 1, 23) < first < last <= dt.date(2026, 2, 23)
     assert (last - first).days >= 10
+
+
+def _tooltip(page) -> str:
+    """The text of the chart tooltip showing now ("" when none is)."""
+    return page.evaluate(
+        "() => { const e = document.getElementById('vg-tooltip-element');"
+        " return e && e.classList.contains('visible') ? e.innerText : ''; }"
+    )
+
+
+@pytest.mark.browser
+def test_timeline_tooltip_in_chromium_says_period_claims_are_spread(tmp_path, browser, streamlit_server):
+    """Hover the Timeline page's bars as a reader does: early February's captures are spread, not 7 on 1 Feb."""
+    url = streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path / "conflict.gpkg"))
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    local = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort())
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url + "/timeline?from=2026-02-01&to=2026-02-09")
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.locator("canvas, svg").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        box = chart.bounding_box()
+        seen: set[str] = set()
+        for fy in (0.5, 0.6, 0.7, 0.4, 0.8):
+            for i in range(4, 60):
+                page.mouse.move(box["x"] + box["width"] * i / 64, box["y"] + box["height"] * fy)
+                text = _tooltip(page)
+                if text:
+                    seen.add(" ".join(text.split()))
+            if any("spread over" in text for text in seen):
+                break
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+    spread = [text for text in seen if "spread over" in text]
+    assert spread, seen
+    assert any("1 Feb 2026" in text and "0.6" in text for text in spread), spread
+    assert all("capture claims dated to a period" in text or "capture claim dated" in text for text in spread)
+    assert not any(re.search(r"events 7\b", text) for text in seen), seen  # no 7-capture bar
+    assert errors == []
 
 
 # -- a layer registered later; another language ---------------------------------------------------------

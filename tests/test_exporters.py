@@ -328,10 +328,11 @@ def test_timeline_counts_per_day_and_layer(seed):
 
     events, _claims = seed
     svg = _timeline_svg(events)
-    bars = re.findall(r'<rect class="tl-bar" data-layer="(\w+)" data-start="[\d-]+" data-events="(\d+)"', svg)
-    total = {layer: sum(int(n) for lay, n in bars if lay == layer) for layer in ("capture", "strike", "impact")}
+    pattern = r'<rect class="tl-(?:bar|spread)" data-layer="(\w+)" data-start="[\d-]+" data-events="([\d.e-]+)"'
+    bars = re.findall(pattern, svg)
+    total = {layer: sum(float(n) for lay, n in bars if lay == layer) for layer in ("capture", "strike", "impact")}
     counted = events["layer"].value_counts()
-    assert total == {layer: int(counted.get(layer, 0)) for layer in total}
+    assert total == pytest.approx({layer: int(counted.get(layer, 0)) for layer in total})  # spread shares add to 1
     assert "events per day" in svg
     assert re.search(r"<title>15 Feb 2026: \d+ strikes?</title>", svg)
 
