@@ -166,7 +166,7 @@ def project_map(
 
     ``claims`` are all the claims, as the overview page passes them (``build_map`` looks up those it shows).
     """
-    events = filters.apply(folded, flt)
+    events = filters.apply(folded, flt, claims)
     return mapview.build_map(
         events,
         claims,
@@ -328,7 +328,7 @@ def measure_size(
     path = ensure_store(n, directory)
     folded, claims, load_s = _load(path)
     _warm_up(folded, claims)
-    events = filters.apply(folded, flt)
+    events = filters.apply(folded, flt, claims)
     m = project_map(folded, claims, flt, max_features=max_features)
     features = features_per_layer(m)
     del m

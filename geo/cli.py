@@ -172,6 +172,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 EXPORT_FORMATS = ("png", "pdf", "html", "geojson", "gpkg", "csv", "kml")
+BY = ("event", "statement", "either")
+"""The choices of ``--by`` (:data:`geo.filters.value.BY`; imported lazily, so spelled here)."""
 
 
 def _export_filter(args: argparse.Namespace) -> Any:
@@ -180,7 +182,7 @@ def _export_filter(args: argparse.Namespace) -> Any:
 
     flt = Filter.from_url(args.url) if args.url else Filter()
     changes: dict[str, Any] = {}
-    for flag, field in (("date_from", "date_from"), ("date_to", "date_to")):
+    for flag, field in (("date_from", "date_from"), ("date_to", "date_to"), ("by", "by")):
         if getattr(args, flag) is not None:
             changes[field] = getattr(args, flag)
     for flag, field in (
@@ -213,7 +215,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     flt = _export_filter(args)
     store = _open(args.store, must_exist=True)
     folded, claims = read_display(store)
-    events = apply(folded, flt)
+    events = apply(folded, flt, claims)  # the claims: dates matched against statements (--by)
     claims = filter_claims(claims, events)
     talks = talks_for(folded, flt)
     out = export(fmt, events, claims, flt, args.out, title=args.title or DEFAULT_TITLE, size=args.size, talks=talks)
@@ -276,6 +278,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="file to write (replaced atomically)")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day, YYYY-MM-DD")
+    p.add_argument(
+        "--by",
+        choices=BY,
+        help="what the dates match: events that happened in them, events with a claim stated in them, "
+        "or either (default)",
+    )
     p.add_argument("--region", action="append", default=[], help="region code or name (repeatable)")
     p.add_argument("--layer", action="append", default=[], help="capture, strike, impact, talks (repeatable)")
     p.add_argument("--party", action="append", default=[], help="RU, UA, independent, other (repeatable)")

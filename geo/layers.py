@@ -189,6 +189,8 @@ class LayerSpec:
     fit_view : bool
         Whether its points pull the map's fitted view (talks venues in Geneva do
         not, unless nothing else is drawn).
+    dated_by_statements : bool
+        Whether a date filter "by statement" applies to it (talks follow their own dates: a calendar).
     """
 
     name: str
@@ -211,6 +213,7 @@ class LayerSpec:
     timeline: Literal["counts", "bands"] = "counts"
     page: PageSpec | None = None
     fit_view: bool = True
+    dated_by_statements: bool = True
 
 
 _REGISTRY: dict[str, LayerSpec] = {}
@@ -563,5 +566,6 @@ register(
         badge_dir="right",
         timeline="bands",
         fit_view=False,
+        dated_by_statements=False,
     )
 )

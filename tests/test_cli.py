@@ -1,4 +1,4 @@
-"""The command line: python -m geo {stats,geocode,synth,datasets}."""
+"""The command line: python -m geo {stats,geocode,synth,datasets,export}."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo import settings
@@ -161,3 +162,41 @@ def test_python_dash_m_geo_runs_as_a_program(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["admin1"] == "UA-23"
+
+
+# -- export --by: what the dates match ------------------------------------------------------------------------
+
+
+def _exported_events(capsys, tmp_path, *flags: str) -> set[str]:
+    out = tmp_path / "claims.csv"
+    code, stdout, err = _run(capsys, "export", "--format", "csv", "--out", str(out), *flags)
+    assert code == 0, err
+    assert stdout.startswith(f"wrote {out}")
+    return set(pd.read_csv(out)["event_id"])
+
+
+def test_export_by_matches_the_dates_against_events_statements_or_either(capsys, tmp_path, store_env):
+    dates = ("--from", "2026-02-15", "--to", "2026-02-16", "--layer", "capture")
+    gerasimov = "feb26-cap-gerasimov-12-settlements"  # 1–14 Feb, stated 15 Feb
+    counteroffensive = "feb26-cap-ua-south-counteroffensive"  # 1–23 Feb, stated 20 and 23 Feb
+    by_event = _exported_events(capsys, tmp_path, *dates, "--by", "event")
+    by_statement = _exported_events(capsys, tmp_path, *dates, "--by", "statement")
+    either = _exported_events(capsys, tmp_path, *dates)
+    assert counteroffensive in by_event and gerasimov not in by_event
+    assert gerasimov in by_statement and counteroffensive not in by_statement
+    assert either == by_event | by_statement
+    link = "http://localhost:8501/captures?from=2026-02-15&to=2026-02-16&layer=capture&by=statement"
+    assert _exported_events(capsys, tmp_path, "--url", link) == by_statement
+    assert _exported_events(capsys, tmp_path, "--url", link, "--by", "event") == by_event  # a flag wins
+
+
+def test_export_by_takes_only_known_values(capsys, tmp_path):
+    from geo.cli import BY
+    from geo.filters import BY as FILTER_BY
+
+    assert set(BY) == set(FILTER_BY)
+    with pytest.raises(SystemExit) as info:
+        main(["export", "--format", "csv", "--out", str(tmp_path / "x.csv"), "--by", "claims"])
+    assert info.value.code == 2
+    assert "--by" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()

@@ -218,6 +218,9 @@ ROUND_TRIPS = [
     Filter(),
     Filter.create(date_from="2026-02-15"),
     Filter.create(date_to="2026-02-16"),
+    Filter.create(date_from="2026-02-15", date_to="2026-02-16", by="statement"),
+    Filter.create(date_to="2026-02-16", by="event"),
+    Filter.create(by="statement"),
     Filter.create(date_from="2026-02-15", date_to="2026-02-15"),
     Filter.create(regions=["UA-23"]),
     Filter.create(regions=["RU-BRY", "RU-KRS", "UA-23", "BY-HO"]),
@@ -235,6 +238,7 @@ ROUND_TRIPS = [
     Filter.create(
         date_from="2025-12-28",
         date_to="2026-01-03",
+        by="event",
         regions=["Zaporizhzhia", "Bryansk"],
         area="35,47,38,49",
         layers=["strike", "impact"],
@@ -261,6 +265,7 @@ def test_to_query_names_and_shapes():
     assert query == {
         "from": "2025-12-28",
         "to": "2026-01-03",
+        "by": "event",
         "region": ["RU-BRY", "UA-23"],
         "area": "35,47,38,49",
         "layer": ["impact", "strike"],
@@ -341,13 +346,14 @@ def test_from_url_on_a_full_link():
                 "layers": ["strike"],
                 "statuses": ["disputed"],
             },
-            "15–16 Feb 2026 · Bryansk Oblast, Kursk Oblast · strikes · disputed",
+            "events or statements 15–16 Feb 2026 · Bryansk Oblast, Kursk Oblast · strikes · disputed",
         ),
-        ({"date_from": "2026-02-01", "date_to": "2026-03-15"}, "1 Feb – 15 Mar 2026"),
-        ({"date_from": "2025-12-28", "date_to": "2026-01-03"}, "28 Dec 2025 – 3 Jan 2026"),
-        ({"date_from": "2026-02-15", "date_to": "2026-02-15"}, "15 Feb 2026"),
-        ({"date_from": "2026-02-15"}, "from 15 Feb 2026"),
-        ({"date_to": "2026-02-16"}, "until 16 Feb 2026"),
+        ({"date_from": "2026-02-01", "date_to": "2026-03-15"}, "events or statements 1 Feb – 15 Mar 2026"),
+        ({"date_from": "2025-12-28", "date_to": "2026-01-03", "by": "event"}, "events 28 Dec 2025 – 3 Jan 2026"),
+        ({"date_from": "2026-02-15", "date_to": "2026-02-15", "by": "statement"}, "statements 15 Feb 2026"),
+        ({"date_from": "2026-02-15"}, "events or statements from 15 Feb 2026"),
+        ({"date_to": "2026-02-16", "by": "event"}, "events until 16 Feb 2026"),
+        ({"by": "statement"}, "all events"),  # no dates: nothing to match
         ({"regions": ["UA-30", "UA-32"]}, "Kyiv, Kyiv Oblast"),
         ({"regions": "Russian border regions"}, "Russian border regions"),
         ({"area": ZALIZNYCHNE_BOX}, "area 36°E–36.4°E, 47.5°N–47.8°N"),
@@ -387,9 +393,10 @@ def test_regions_by_country():
 # -- apply on the bundled dataset -----------------------------------------------------------------------
 
 
-def test_bryansk_on_15_16_february(folded):
+def test_bryansk_on_15_16_february(seed):
+    folded, claim_rows = seed
     flt = Filter.create(date_from="2026-02-15", date_to="2026-02-16", regions=["RU-BRY"])
-    assert ids(apply(folded, flt)) == {
+    assert ids(apply(folded, flt, claim_rows)) == {
         "feb26-strike-bryansk-wave",
         "feb26-strike-novobryanska-substation",
         "feb26-strike-mod-four-oblasts",  # RU-BRY;RU-KLU;RU-TUL;RU-MOS
@@ -451,7 +458,7 @@ def test_region_filter_drops_country_level_events(folded):
 
 
 def test_dates_overlap(folded):
-    got = ids(apply(folded, Filter.create(date_from="2026-02-14", date_to="2026-02-14")))
+    got = ids(apply(folded, Filter.create(date_from="2026-02-14", date_to="2026-02-14", by="event")))
     assert "feb26-cap-gerasimov-12-settlements" in got  # 1–14 Feb overlaps 14 Feb
     assert "feb26-strike-bryansk-wave" not in got  # starts on 15 Feb
     assert ids(apply(folded, Filter.create(date_from="2026-02-18", layers=["talks"]))) == {"feb26-talks-geneva-3"}
@@ -540,11 +547,11 @@ def _naive(events: pd.DataFrame, flt: Filter) -> set:
 
 
 SCALE_FILTERS = [
-    Filter.create(date_from="2025-06-01", date_to="2025-06-30"),
+    Filter.create(date_from="2025-06-01", date_to="2025-06-30", by="event"),  # by statement: tests/test_dates_by.py
     Filter.create(regions="front-line oblasts", statuses=["disputed", "confirmed"]),
     Filter.create(parties=["independent"], layers=["capture", "impact"]),
     Filter.create(weapons=["drone", "missile"], target_types=["energy"]),
-    Filter.create(area="35,47,38,49", date_from="2025-09-01"),
+    Filter.create(area="35,47,38,49", date_from="2025-09-01", by="event"),
     Filter.create(area="POLYGON ((30 50, 37 49, 36 52.5, 30 50))", layers=["impact", "strike"]),
     Filter.create(
         regions=["UA-23", "UA-14", "RU-BRY", "RU-BEL"],
@@ -552,6 +559,7 @@ SCALE_FILTERS = [
         statuses=["claimed", "disputed"],
         datasets=["synthetic"],
         date_to="2025-12-31",
+        by="event",
     ),
 ]
 

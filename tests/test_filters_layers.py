@@ -128,6 +128,7 @@ def test_language():
             "drawn area": "AREA",
             "Ukraine": "UKR",
             "captures": "CAPS",
+            "events or statements {dates}": "DATES {dates}",
         },
         plurals={"dataset: {names}": {"one": "DS {names}", "other": "DSS {names}"}},
     )
@@ -146,9 +147,12 @@ def test_describe_in_another_language(test_language):
         area="POLYGON ((36 47, 37 47, 36.5 48, 36 47))",
         datasets=["a", "b"],
     )
-    assert flt.describe(lang=test_language) == "15–16 FEB 2026 · AREA · CAPS · BY UA | INDEPENDENT · DSS a, b"
+    assert flt.describe(lang=test_language) == "DATES 15–16 FEB 2026 · AREA · CAPS · BY UA | INDEPENDENT · DSS a, b"
     assert describe(flt, test_language) == flt.describe(lang=test_language)
-    english = "15–16 Feb 2026 · drawn area · captures · claims by UA or independent sources · datasets: a, b"
+    english = (
+        "events or statements 15–16 Feb 2026 · drawn area · captures · claims by UA or independent sources · "
+        "datasets: a, b"
+    )
     assert flt.describe() == english
     with i18n.using(test_language):
         assert Filter().describe() == "ALL"  # the current language when none is given

@@ -113,7 +113,8 @@ def load() -> Data:
 # Shared, not copied: callers never modify them. Few entries: at a million events one filtered copy is ~100s of MB.
 @st.cache_resource(show_spinner=False, max_entries=3)
 def _events(location: str, version: str, flt: Filter) -> gpd.GeoDataFrame:
-    return apply(_load(location, version).events, flt)
+    loaded = _load(location, version)
+    return apply(loaded.events, flt, loaded.claims)  # the claims: dates matched against statements (flt.by)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

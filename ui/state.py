@@ -5,7 +5,11 @@ is mirrored into the query parameters (``from``, ``to``, ``region``…, the
 names of the command line's flags) so a copied link opens the same view.
 Pages ask for a change (a date span picked on the timeline, an area drawn
 on the map) with :func:`request`; it is applied before the widgets are drawn
-on the next run, which is the only time Streamlit allows it.
+on the next run, which is the only time Streamlit allows it. What a link
+asked for that cannot be done (``region=Narnia``, a language without a
+catalog) is kept in the session and shown in the sidebar until the reader
+dismisses it: the link is rewritten in the first run, and the map's reruns
+follow within a second.
 
 The language comes from the link too (``?lang=uk``, when there is a catalog
 for it), is remembered for the session and kept in the link; otherwise it is
@@ -21,10 +25,11 @@ import streamlit as st
 
 from geo import i18n, layers, present, schema, settings
 from geo.errors import ValidationError
-from geo.filters import PRESETS, Filter, regions_by_country
+from geo.filters import BY, PRESETS, Filter, regions_by_country
 
 _PENDING = "_pending_filter"
-_URL_ERRORS = "_url_errors"
+_LINK_PROBLEMS = "_link_problems"
+"""What the session's link asked for that cannot be done: shown until the reader dismisses it."""
 _FROM_URL = "_filter_from_url"
 _LANGUAGE = "_language"
 _LAYER_ONLY = {
@@ -95,17 +100,23 @@ def _seed_from_url(span: tuple[dt.date, dt.date]) -> None:
     if st.session_state.get(_FROM_URL):
         return
     st.session_state[_FROM_URL] = True
+    params = _query_params()
     try:
-        flt = Filter.from_query(_query_params())
+        flt = Filter.from_query(params)
     except ValidationError as err:
-        st.session_state[_URL_ERRORS] = [str(p) for p in err.problems]
-        flt = Filter()
+        _report([str(p) for p in err.problems])
+        bad = {p.column for p in err.problems}
+        try:  # a bad parameter is ignored, the others are kept
+            flt = Filter.from_query({k: v for k, v in params.items() if k.strip().lower() not in bad})
+        except ValidationError:
+            flt = Filter()
     _put(flt, span)
 
 
 def _put(flt: Filter, span: tuple[dt.date, dt.date]) -> None:
     """Set every widget key from a filter."""
     st.session_state["f_dates"] = (flt.date_from or span[0], flt.date_to or span[1])
+    st.session_state["f_by"] = flt.by
     st.session_state["f_regions"] = list(flt.regions)
     st.session_state["f_layers"] = list(flt.layers)
     st.session_state["f_parties"] = list(flt.parties)
@@ -161,6 +172,7 @@ def _current(span: tuple[dt.date, dt.date]) -> Filter:
     return Filter.create(
         date_from=None if start in (None, span[0]) else start,
         date_to=None if end in (None, span[1]) else end,
+        by=st.session_state.get("f_by") or BY[0],
         regions=st.session_state.get("f_regions", []),
         area=st.session_state.get("f_area"),
         layers=st.session_state.get("f_layers", []),
@@ -195,17 +207,48 @@ def _layer_only_widgets() -> None:
         )
 
 
-def _link_problems() -> list[str]:
-    """What the link asked for that cannot be done (reported once: the link is rewritten in the same run)."""
-    problems = st.session_state.pop(_URL_ERRORS, [])
+def _report(problems: list[str]) -> None:
+    """Remember problems of the link until the reader dismisses them (a problem already shown is not added twice)."""
+    known = st.session_state.get(_LINK_PROBLEMS, [])
+    st.session_state[_LINK_PROBLEMS] = known + [p for p in problems if p not in known]
+
+
+def _dismiss_link_problems() -> None:
+    st.session_state[_LINK_PROBLEMS] = []
+
+
+def _link_problems() -> None:
+    """Show what the link asked for that cannot be done, with a button that dismisses it.
+
+    The problems are kept in the session, not read again from the link: the
+    link is rewritten in the first run, and the map's reruns must not clear
+    the warning before anyone has read it.
+    """
     requested = st.query_params.get("lang")
     if requested and requested not in i18n.available():
-        problems.append(
-            i18n.t(
-                "lang={code}: no such language; choose from {codes}", code=requested, codes=", ".join(i18n.available())
-            )
+        _report(
+            [
+                i18n.t(
+                    "lang={code}: no such language; choose from {codes}",
+                    code=requested,
+                    codes=", ".join(i18n.available()),
+                )
+            ]
         )
-    return problems
+    problems = st.session_state.get(_LINK_PROBLEMS)
+    if not problems:
+        return
+    for problem in problems:
+        st.sidebar.warning(i18n.t("Ignored in the link: {problem}", problem=problem))
+    st.sidebar.button(i18n.t("Dismiss"), key="f_link_dismiss", on_click=_dismiss_link_problems)
+
+
+_BY_LABELS = {
+    "either": i18n.N_("Events or statements"),
+    "event": i18n.N_("Events"),
+    "statement": i18n.N_("Statements"),
+}
+"""The choices of the dates' radio (``Filter.by``)."""
 
 
 def sidebar(span: tuple[dt.date, dt.date], datasets: list[str]) -> Filter:
@@ -228,12 +271,22 @@ def sidebar(span: tuple[dt.date, dt.date], datasets: list[str]) -> Filter:
     _seed_from_url(span)
     _apply_pending()
     _clamp_dates(span)
-    for problem in _link_problems():
-        st.sidebar.warning(t("Ignored in the link: {problem}", problem=problem))
+    _link_problems()
     codes, labels = _region_options()
     with st.sidebar:
         st.header(t("Filters"))
         st.date_input(t("Dates"), min_value=span[0], max_value=span[1], key="f_dates", format="YYYY-MM-DD")
+        st.radio(
+            t("Dates apply to"),
+            list(BY),
+            key="f_by",
+            format_func=lambda by: t(_BY_LABELS[by]),
+            horizontal=True,
+            help=t(
+                "Events: those that happened in the dates. Statements: those a claim was made about in the "
+                "dates, each shown whole, with all its claims. Talks always follow their own dates."
+            ),
+        )
         st.selectbox(
             t("Add a region preset"), [None, *PRESETS], key="f_preset", on_change=_add_preset, placeholder=t("Presets…")
         )

@@ -1,7 +1,7 @@
 """Exports of the filtered map and data: GeoJSON, GeoPackage, CSV, KML, standalone HTML, PNG and PDF.
 
 Every writer takes folded, filtered events (:func:`geo.claims.fold` then
-:func:`geo.filters.apply`) and their claims, checks the target path before
+:func:`geo.filters.apply`, given the claims) and their claims, checks the target path before
 writing anything, and writes atomically (a temporary file in the same folder,
 then :func:`os.replace`), so a failure never leaves a half-written file.
 :func:`export` picks the writer by format name; the command line and the
@@ -72,7 +72,8 @@ def export(
     claims : DataFrame
         Their claims. Not changed.
     flt : Filter or None
-        The filter, written out in words on snapshots and pages.
+        The filter, written out in words on snapshots and pages, its dates
+        saying what they match (``"events or statements 15–16 Feb 2026"``).
     path : str or PathLike
         Where to write.
     title : str, optional

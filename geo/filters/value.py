@@ -38,14 +38,20 @@ from geo import layers, reference, schema
 from geo.errors import GeoError, Problem, ValidationError
 from geo.filters import _area, words
 
-__all__ = ["PARAMS", "PRESETS", "DateLike", "Filter"]
+__all__ = ["BY", "PARAMS", "PRESETS", "DateLike", "Filter"]
 
 PRESETS: Final = reference.PRESETS
 """Named groups of region codes (re-exported from :mod:`geo.reference`)."""
 
+BY: Final = ("either", "event", "statement")
+"""What a filter's dates are matched against (its ``by`` field), the default first: ``either`` (the event
+happened in them, or a claim about it was stated in them), ``event`` (the event happened in them), ``statement``
+(a claim about it was stated in them)."""
+
 PARAMS: Final[dict[str, str]] = {
     "from": "date_from",
     "to": "date_to",
+    "by": "by",
     "region": "regions",
     "area": "area",
     "layer": "layers",
@@ -58,7 +64,7 @@ PARAMS: Final[dict[str, str]] = {
 """URL query parameter (and command-line flag) name → :class:`Filter` field."""
 
 _FIELD_PARAM: Final = {field: param for param, field in PARAMS.items()}
-_SINGLE: Final = ("from", "to", "area")
+_SINGLE: Final = ("from", "to", "by", "area")
 _FIXED_VOCABULARIES: Final[dict[str, tuple[str, ...]]] = {
     "parties": schema.PARTIES,
     "statuses": schema.STATUSES,
@@ -90,7 +96,13 @@ class Filter:
     Parameters
     ----------
     date_from, date_to : date or None
-        Keep events overlapping ``[date_from, date_to]`` (inclusive).
+        The dates to keep (inclusive); what they are matched against is ``by``.
+    by : {"either", "event", "statement"}
+        :data:`BY`: keep the events that happened in the dates (``event``:
+        their span overlaps them), the events about which a claim was stated
+        in them (``statement``), or either (the default). It matters only
+        when the filter has dates; layers whose events are a calendar (the
+        talks) always follow their own dates (see :func:`geo.filters.apply`).
     regions : tuple of str
         ISO 3166-2 codes, sorted and unique.
     area : str or None
@@ -120,6 +132,7 @@ class Filter:
 
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    by: str = BY[0]
     regions: tuple[str, ...] = ()
     area: str | None = None
     layers: tuple[str, ...] = ()
@@ -134,6 +147,7 @@ class Filter:
         values: dict[str, Any] = {
             "date_from": _date(self.date_from, "from", problems),
             "date_to": _date(self.date_to, "to", problems),
+            "by": _by(self.by, problems),
             "regions": _regions(self.regions, problems),
             "area": _area.parse(self.area, problems),
             "datasets": _datasets(self.datasets, problems),
@@ -156,6 +170,7 @@ class Filter:
         *,
         date_from: DateLike | None = None,
         date_to: DateLike | None = None,
+        by: str = BY[0],
         regions: str | Iterable[str] = (),
         area: str | BaseGeometry | Sequence[float] | None = None,
         layers: str | Iterable[str] = (),
@@ -171,6 +186,9 @@ class Filter:
         ----------
         date_from, date_to : date, datetime, Timestamp, str or None
             ``"YYYY-MM-DD"`` strings are accepted; a datetime keeps its day.
+        by : str, default "either"
+            One of :data:`BY` (case does not matter; ``"events"``,
+            ``"statements"`` too).
         regions : str or iterable of str
             ISO 3166-2 codes or region names in English, Ukrainian or Russian
             (``"Zaporizhzhia"``, ``"Запорізька область"``, ``"ua-23"``), or the
@@ -200,6 +218,7 @@ class Filter:
         return cls(
             date_from=date_from,  # type: ignore[arg-type]  # normalised by __post_init__
             date_to=date_to,  # type: ignore[arg-type]
+            by=by,
             regions=regions,  # type: ignore[arg-type]
             area=area,  # type: ignore[arg-type]
             layers=layers,  # type: ignore[arg-type]
@@ -214,8 +233,8 @@ class Filter:
 
     @property
     def is_empty(self) -> bool:
-        """Whether the filter keeps every event."""
-        return self == Filter()
+        """Whether the filter keeps every event (``by`` alone restricts nothing)."""
+        return self.replace(by=BY[0]) == Filter()
 
     def replace(self, **changes: Any) -> Filter:
         """Return a copy with some fields changed (validated like :meth:`create`).
@@ -240,7 +259,8 @@ class Filter:
         Returns
         -------
         dict
-            ``from``/``to`` as ``YYYY-MM-DD``; ``area`` as ``minx,miny,maxx,maxy``
+            ``from``/``to`` as ``YYYY-MM-DD``; ``by`` unless it is the default
+            (``either``); ``area`` as ``minx,miny,maxx,maxy``
             for a rectangle, else WKT; ``region``, ``layer``, ``party``,
             ``status``, ``weapon``, ``target``, ``dataset`` as lists (repeat the
             key for each value). Empty fields are left out, so the empty filter
@@ -249,12 +269,14 @@ class Filter:
         out: dict[str, str | list[str]] = {}
         for param, field in PARAMS.items():
             value = getattr(self, field)
-            if value is None or value == ():
+            if value is None or value == () or (field == "by" and value == BY[0]):
                 continue
             if field in ("date_from", "date_to"):
                 out[param] = value.isoformat()
             elif field == "area":
                 out[param] = _area.as_param(value)
+            elif field == "by":
+                out[param] = value
             else:
                 out[param] = list(value)
         return out
@@ -363,8 +385,8 @@ class Filter:
         Returns
         -------
         str
-            ``"15–16 Feb 2026 · Bryansk Oblast, Kursk Oblast · strikes ·
-            disputed"``; ``"all events"`` for the empty filter.
+            ``"events or statements 15–16 Feb 2026 · Bryansk Oblast, Kursk
+            Oblast · strikes · disputed"``; ``"all events"`` for the empty filter.
         """
         return words.describe(self, lang)
 
@@ -444,6 +466,18 @@ def _parse_day(text: str) -> dt.date | None:
         except ValueError:
             pass
     return None
+
+
+def _by(value: object, problems: list[Problem]) -> str:
+    """One of :data:`BY` (``"Events"`` is ``event``); the default for None or blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return BY[0]
+    key = _key(value) if isinstance(value, str) else ""
+    key = key[:-1] if key.endswith("s") and key[:-1] in BY else key
+    if key in BY:
+        return key
+    problems.append(Problem(f"unknown value {value!r}", column="by", fix=f"use one of: {', '.join(BY)}"))
+    return BY[0]
 
 
 def _key(value: str) -> str:

@@ -42,10 +42,12 @@ def describe(flt: Filter, lang: str | None = None) -> str:
     Returns
     -------
     str
-        Parts joined by ``" · "`` in a fixed order: dates, regions, area,
-        layers, statuses, parties, weapons, target types, datasets, e.g.
-        ``"15–16 Feb 2026 · Bryansk Oblast, Kursk Oblast · strikes ·
-        disputed"``; ``"all events"`` for the empty filter.
+        Parts joined by ``" · "`` in a fixed order: dates (with what they
+        are matched against: ``events``, ``statements`` or ``events or
+        statements``), regions, area, layers, statuses, parties, weapons,
+        target types, datasets, e.g. ``"events or statements 15–16 Feb 2026
+        · Bryansk Oblast, Kursk Oblast · strikes · disputed"``; ``"all
+        events"`` for the empty filter.
     """
     with using(lang):
         parts = [text for part in _PARTS if (text := part(flt))]
@@ -177,7 +179,15 @@ def _either(values: Sequence[str]) -> str:
 
 
 def _dates_part(flt: Filter) -> str:
-    return present.date_range(flt.date_from, flt.date_to) if flt.date_from or flt.date_to else ""
+    """The dates and what they are matched against: ``"events or statements 15–16 Feb 2026"``."""
+    if not (flt.date_from or flt.date_to):
+        return ""
+    dates = present.date_range(flt.date_from, flt.date_to)
+    if flt.by == "event":
+        return t("events {dates}", dates=dates)
+    if flt.by == "statement":
+        return t("statements {dates}", dates=dates)
+    return t("events or statements {dates}", dates=dates)
 
 
 def _regions_part(flt: Filter) -> str:

@@ -1,0 +1,100 @@
+"""Browser tests of links (issue 11, item 7): a bad link's warning stays until the reader dismisses it.
+
+The real dashboard (``streamlit run``) in headless Debian Chromium with every
+request that is not to this machine blocked, used as a person does: open a
+link, wait, read the sidebar, click.
+"""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+WARNING = "Ignored in the link"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, streamlit_server) -> str:
+    from geo.store import open_store
+
+    store = tmp_path_factory.mktemp("store") / "conflict.gpkg"
+    open_store(str(store), create=True, seed=True)  # the bundled data
+    return streamlit_server("app.py", CONFLICTMAP_STORE=str(store))
+
+
+@pytest.fixture
+def tab(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    yield SimpleNamespace(page=p, server=server, errors=errors, blocked=blocked)
+    context.close()
+
+
+def _open(tab, path: str):
+    page = tab.page
+    page.goto(tab.server + path)
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def _no_traceback(tab) -> None:
+    assert tab.page.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in tab.page.locator("body").inner_text()
+    assert tab.errors == []
+
+
+def test_a_bad_links_warning_stays_until_dismissed(tab):
+    page = tab.page
+    sidebar = _open(tab, "/?region=Narnia&layer=strike")
+    warning = sidebar.get_by_text(WARNING, exact=False)
+    warning.first.wait_for(timeout=30_000)
+    assert "Narnia" in warning.first.inner_text()
+    assert "Narnia" not in page.url  # the bad value is dropped from the link…
+    assert "layer=strike" in page.url  # …the good ones are kept
+    page.wait_for_timeout(8_000)  # the map draws, reports its view, and the page runs again: several reruns
+    assert warning.first.is_visible(), "the warning went away before it was dismissed"
+    # A rerun asked for by the reader (another filter) keeps it too.
+    sidebar.get_by_text("Statements", exact=True).click()
+    page.wait_for_url(re.compile(r"by=statement"), timeout=30_000)
+    page.wait_for_timeout(3_000)
+    assert warning.first.is_visible()
+    assert "Narnia" in warning.first.inner_text()
+    _no_traceback(tab)
+
+    sidebar.get_by_role("button", name="Dismiss").click()
+    warning.first.wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(5_000)  # and it does not come back with the next reruns
+    assert sidebar.get_by_text(WARNING, exact=False).count() == 0
+    assert sidebar.get_by_role("button", name="Dismiss").count() == 0
+    assert "layer=strike" in page.url and "by=statement" in page.url  # the filter is untouched
+    _no_traceback(tab)
+    assert tab.blocked == []
+
+
+def test_a_good_link_shows_no_warning(tab):
+    page = tab.page
+    sidebar = _open(tab, "/?from=2026-02-15&to=2026-02-16&by=event")
+    page.wait_for_timeout(3_000)
+    assert sidebar.get_by_text(WARNING, exact=False).count() == 0
+    caption = page.get_by_text("events 15–16 Feb 2026", exact=False).first
+    assert "events or statements" not in caption.inner_text()
+    _no_traceback(tab)
