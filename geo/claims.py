@@ -29,10 +29,29 @@ import pandas as pd
 from geo import i18n, present, schema
 from geo._text import sort_ranks
 
-__all__ = ["ASSERTING", "derive_status", "fold", "history", "latest_by_claimant"]
+__all__ = [
+    "ASSERTING",
+    "DAY_ONLY",
+    "STATEMENT_COLUMNS",
+    "day_only",
+    "derive_status",
+    "fold",
+    "history",
+    "latest_by_claimant",
+    "stated_text",
+    "statement_order",
+    "statement_table",
+]
 
 ASSERTING = ("asserts", "revises", "corroborates")
 """Stances that say the event happened."""
+
+DAY_ONLY = ("day", "week", "event_date")
+"""Statement precisions that give no time of day: written as the day, listed after the day's timed statements."""
+
+STATEMENT_COLUMNS = ("event_id", "title", "layer", "admin1", "stated_at", "stated", "claimant", "party", "stance",
+                     "figures", "text", "publisher", "source_url", "revisions", "current")  # fmt: skip
+"""Columns of :func:`statement_table`."""
 
 _SIDES = ("RU", "UA")
 """The parties to the war: a claim by one of them can be conceded or denied by the other."""
@@ -283,6 +302,89 @@ def _fold_without_claims(out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def day_only(claims: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Which statements are known only to the day (or week, or the event's date): no time of day.
+
+    Parameters
+    ----------
+    claims : DataFrame
+        Claims with ``stated_at`` and, where recorded, ``stated_precision``.
+
+    Returns
+    -------
+    ndarray of bool
+        True where ``stated_precision`` is one of :data:`DAY_ONLY`; without
+        that column, where the time is midnight.
+    """
+    if "stated_precision" in claims.columns:
+        precision = claims["stated_precision"].to_numpy(dtype=object)
+        return np.isin(precision, DAY_ONLY) | pd.isna(precision)  # validation defaults a missing one to "day"
+    stated = claims["stated_at"].to_numpy(dtype="datetime64[ms]")
+    return np.isnat(stated) | (stated == stated.astype("datetime64[D]"))
+
+
+def statement_order(claims: pd.DataFrame, *, first: Sequence[str] = ()) -> npt.NDArray[np.intp]:
+    """Positions that put statements in reading order: by day, the day's timed ones first, then time and id.
+
+    A statement known only to the day is stored at midnight; read as a time,
+    it would come before everything said that day. It goes after the timed
+    statements of its day instead (it may have been made at any hour of it).
+
+    Parameters
+    ----------
+    claims : DataFrame
+        Claims (``stated_at``, ``claim_id``, ``stated_precision`` where recorded).
+    first : sequence of str
+        Columns to sort by before the statement time (e.g. a status rank, ``event_id``).
+
+    Returns
+    -------
+    ndarray of int
+        Positions (for ``.iloc``), stable.
+    """
+    if claims.empty:
+        return np.empty(0, dtype=np.intp)
+    stated = claims["stated_at"].to_numpy(dtype="datetime64[ms]")
+    keys = [
+        sort_ranks(claims["claim_id"]),
+        stated.astype(np.int64),
+        day_only(claims).astype(np.int8),
+        stated.astype("datetime64[D]").astype(np.int64),
+    ]
+    keys += [pd.factorize(claims[col], sort=True)[0] for col in reversed(first)]
+    return np.lexsort(keys)
+
+
+def stated_text(claims: pd.DataFrame, *, lang: str | None = None) -> pd.Series:
+    """When each claim was stated, as precisely as it was recorded (:func:`geo.present.stated`).
+
+    Parameters
+    ----------
+    claims : DataFrame
+        Claims (``stated_at``, ``stated_precision`` where recorded).
+    lang : str, optional
+        Language (default: the current one).
+
+    Returns
+    -------
+    Series of str
+        ``"2026-02-16 09:00"``, ``"2026-02-16 ~12:00"``, ``"2026-02-16"``, ``"by 2026-02-07"``,
+        ``"2026-02-15 (event date)"``; aligned with ``claims``.
+    """
+    if claims.empty:
+        return pd.Series([], index=claims.index, dtype=object)
+    precision = (
+        claims["stated_precision"].to_numpy(dtype=object)
+        if "stated_precision" in claims.columns
+        else np.where(day_only(claims), "day", "minute").astype(object)
+    )
+    pairs = pd.DataFrame({"at": claims["stated_at"].to_numpy(dtype="datetime64[ms]"), "precision": precision})
+    codes, uniq = pd.factorize(pd.MultiIndex.from_frame(pairs))  # written once per distinct (time, precision)
+    with i18n.using(lang):
+        text = np.asarray([present.stated(at, p if isinstance(p, str) else "day") for at, p in uniq], dtype=object)
+    return pd.Series(text[codes], index=claims.index, dtype=object)
+
+
 def statement_table(
     events: pd.DataFrame, claims: pd.DataFrame, *, current_only: bool = True, lang: str | None = None
 ) -> pd.DataFrame:
@@ -298,24 +400,26 @@ def statement_table(
         Only each claimant's latest statement per event (default); otherwise
         every statement, with ``current`` telling which are latest.
     lang : str, optional
-        Language of the figures' text (default: the current one).
+        Language of the figures' text and of ``stated`` (default: the current one).
 
     Returns
     -------
     DataFrame
-        Columns ``event_id, title, layer, admin1, stated_at, claimant, party,
-        stance, figures`` (e.g. ``"intercepted ≥170"``, :func:`geo.present.figure_text`), ``text, publisher,
-        source_url, revisions`` (earlier statements of the same claimant),
-        ``current``; sorted by statement time.
+        Columns :data:`STATEMENT_COLUMNS`: ``event_id, title, layer, admin1, stated_at`` (a datetime, for
+        sorting), ``stated`` (the same as a reader sees it, :func:`stated_text`: ``"2026-02-16"`` for a
+        statement known only to the day, ``"2026-02-15 12:00"`` for a timed one), ``claimant, party, stance,
+        figures`` (e.g. ``"intercepted ≥170"``, :func:`geo.present.figure_text`), ``text, publisher,
+        source_url, revisions`` (earlier statements of the same claimant), ``current``. In reading order
+        (:func:`statement_order`): by day, the day's timed statements first, then those known only to the day.
     """
     if claims.empty:
-        cols = ["event_id", "title", "layer", "admin1", "stated_at", "claimant", "party", "stance", "figures", "text",
-                "publisher", "source_url", "revisions", "current"]  # fmt: skip
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=list(STATEMENT_COLUMNS))
     ordered = claims.sort_values(["event_id", "claimant", "stated_at", "claim_id"], kind="stable").copy()
     grp = ordered.groupby(["event_id", "claimant"], sort=False)
     ordered["revisions"] = grp.cumcount()
     ordered["current"] = grp.cumcount(ascending=False).eq(0)
+    if current_only:
+        ordered = ordered[ordered["current"]]
     figures = pd.Series("", index=ordered.index, dtype=object)
     for fig in schema.CLAIM_FIGURES:
         stated = ordered[fig].notna()
@@ -330,10 +434,7 @@ def statement_table(
             text, index=figures[stated].index
         )
     ordered["figures"] = figures
-    if current_only:
-        ordered = ordered[ordered["current"]]
+    ordered["stated"] = stated_text(ordered, lang=lang)
     meta = events.set_index("event_id")[["title", "layer", "admin1"]]
     out = ordered.join(meta, on="event_id")
-    cols = ["event_id", "title", "layer", "admin1", "stated_at", "claimant", "party", "stance", "figures", "text",
-            "publisher", "source_url", "revisions", "current"]  # fmt: skip
-    return out.sort_values(["stated_at", "claim_id"], kind="stable")[cols].reset_index(drop=True)
+    return out.iloc[statement_order(out)][list(STATEMENT_COLUMNS)].reset_index(drop=True)

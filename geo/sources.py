@@ -7,6 +7,7 @@ from typing import Literal
 import pandas as pd
 
 from geo import i18n, present, schema
+from geo.claims import stated_text, statement_order
 from geo.i18n import t
 
 __all__ = ["STATUS_ORDER", "claims_table", "column_labels", "impact_table"]
@@ -20,6 +21,7 @@ _COLUMNS = [
     "place",
     "admin1",
     "stated_at",
+    "stated",
     "claimant",
     "party",
     "stance",
@@ -33,7 +35,9 @@ _COLUMNS = [
 ]
 
 
-def claims_table(events: pd.DataFrame, claims: pd.DataFrame, *, search: str | None = None) -> pd.DataFrame:
+def claims_table(
+    events: pd.DataFrame, claims: pd.DataFrame, *, search: str | None = None, lang: str | None = None
+) -> pd.DataFrame:
     """Every claim with its event and source, disputed events first, optionally searched.
 
     Parameters
@@ -45,12 +49,18 @@ def claims_table(events: pd.DataFrame, claims: pd.DataFrame, *, search: str | No
     search : str, optional
         Words that must all appear (case-insensitive) in the claim's claimant,
         text, publisher, source address or its event's title and place names.
+    lang : str, optional
+        Language of ``stated`` (default: the current one).
 
     Returns
     -------
     DataFrame
-        One row per claim: status, event title and place, statement time,
-        claimant, party, stance, text, publisher, language, source address(es).
+        One row per claim: status, event title and place, statement time
+        (``stated_at``, a datetime for sorting, and ``stated``, as a reader sees
+        it: ``"2026-02-16"`` for a statement known only to the day,
+        :func:`geo.claims.stated_text`), claimant, party, stance, text,
+        publisher, language, source address(es). Disputed events first; each
+        event's statements in reading order (:func:`geo.claims.statement_order`).
     """
     meta = events[["event_id", "status", "title", "place", "place_alt", "admin1"]].reset_index(drop=True)
     table = claims.reset_index(drop=True).merge(meta, on="event_id", how="inner")
@@ -67,7 +77,9 @@ def claims_table(events: pd.DataFrame, claims: pd.DataFrame, *, search: str | No
             keep &= haystack.str.contains(word, regex=False)
         table = table[keep]
     rank = table["status"].map({s: i for i, s in enumerate(STATUS_ORDER)}).fillna(len(STATUS_ORDER))
-    table = table.assign(_rank=rank).sort_values(["_rank", "event_id", "stated_at", "claim_id"], kind="stable")
+    table = table.assign(_rank=rank)
+    table = table.iloc[statement_order(table, first=("_rank", "event_id"))]
+    table = table.assign(stated=stated_text(table, lang=lang))
     return table[_COLUMNS].reset_index(drop=True)
 
 
@@ -112,7 +124,8 @@ def column_labels(table: Literal["claims", "impact"] = "claims", *, lang: str | 
     Parameters
     ----------
     table : {"claims", "impact"}
-        :func:`claims_table` or :func:`impact_table`.
+        :func:`claims_table` (whose headers also serve :func:`geo.claims.statement_table`) or
+        :func:`impact_table`.
     lang : str, optional
         Language (default: the current one).
 
@@ -138,6 +151,7 @@ def column_labels(table: Literal["claims", "impact"] = "claims", *, lang: str | 
             "place": t("Place"),
             "admin1": t("Region"),
             "stated_at": t("Stated"),
+            "stated": t("Stated"),
             "claimant": t("Claimant"),
             "party": t("Party"),
             "stance": t("Stance"),
@@ -148,4 +162,5 @@ def column_labels(table: Literal["claims", "impact"] = "claims", *, lang: str | 
             "other_sources": t("Also reported by"),
             "event_id": t("Event id"),
             "claim_id": t("Claim id"),
+            "figures": t("Figures"),
         }

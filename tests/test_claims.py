@@ -236,3 +236,61 @@ def test_statement_table_writes_figures_as_present_does(bryansk):
         assert statement_table(events, bryansk, lang="xx")["figures"].tolist()[-1] == "ZZintercepted 229"
     finally:
         i18n.unregister("xx")
+
+
+# --- statements in reading order, written as precisely as recorded (issue 11, item 9) ---------------------------
+
+
+@pytest.fixture
+def one_day():
+    """Statements of 15 Feb: two timed, one known only to the day; one the evening before, one a week later."""
+    return _claims(
+        ("e", "A", "RU", "2026-02-15", "asserts", {"stated_precision": "day", "launched": 300.0}),
+        ("e", "B", "RU", "2026-02-15T12:00", "asserts", {"stated_precision": "part_of_day", "intercepted": 120.0}),
+        ("e", "B", "RU", "2026-02-15T18:00", "revises", {"stated_precision": "minute", "intercepted": 170.0}),
+        ("e", "C", "UA", "2026-02-14T23:00", "denies", {"stated_precision": "hour"}),
+        ("e", "D", "independent", "2026-02-22", "corroborates", {"stated_precision": "week"}),
+    )
+
+
+def test_day_only_statements_follow_the_timed_ones_of_their_day(one_day):
+    from geo.claims import day_only, statement_order
+
+    assert day_only(one_day).tolist() == [True, False, False, False, True]
+    assert one_day.iloc[statement_order(one_day)]["claim_id"].tolist() == ["c3", "c1", "c2", "c0", "c4"]
+    # without a recorded precision, a statement at midnight is one known only to the day
+    bare = one_day.drop(columns="stated_precision")
+    assert day_only(bare).tolist() == [True, False, False, False, True]
+
+
+def test_statement_table_writes_the_day_only_and_lists_it_after_the_timed(one_day):
+    from geo.claims import STATEMENT_COLUMNS, statement_table
+
+    events = pd.DataFrame({"event_id": ["e"], "title": ["Strike"], "layer": ["strike"], "admin1": ["RU-BRY"]})
+    every = statement_table(events, one_day, current_only=False)
+    assert tuple(every.columns) == STATEMENT_COLUMNS
+    assert every["stated"].tolist() == [
+        "2026-02-14 23:00",
+        "2026-02-15 ~12:00",
+        "2026-02-15 18:00",
+        "2026-02-15",
+        "by 2026-02-22",
+    ]
+    assert every["claimant"].tolist() == ["C", "B", "B", "A", "D"]
+    assert every["current"].tolist() == [True, False, True, True, True]
+    assert every["revisions"].tolist() == [0, 0, 1, 0, 0]
+    assert str(every["stated_at"].dtype).startswith("datetime64")  # kept for sorting
+    latest = statement_table(events, one_day)
+    assert latest["stated"].tolist() == ["2026-02-14 23:00", "2026-02-15 18:00", "2026-02-15", "by 2026-02-22"]
+    assert not latest["stated"].str.contains("00:00").any()
+
+
+def test_stated_text_is_translated(one_day):
+    from geo import i18n
+    from geo.claims import stated_text
+
+    i18n.register(i18n.Catalog("xx", "Dummy", messages={"by {day}": "ZZby {day}"}))
+    try:
+        assert stated_text(one_day, lang="xx").tolist()[-1] == "ZZby 2026-02-22"
+    finally:
+        i18n.unregister("xx")

@@ -22,11 +22,10 @@ from geo import layers
 from geo.charts import breakdown, figures_over_time
 from geo.claims import statement_table
 from geo.i18n import t
-from geo.layers import PageSpec
 from geo.sources import column_labels, impact_table
 from ui import components, data, state
 
-__all__ = ["page", "render"]
+__all__ = ["page", "render", "statement_columns"]
 
 
 def page(name: str) -> Callable[[], None]:
@@ -62,18 +61,59 @@ def _charts(charts: Sequence[alt.Chart]) -> None:
                 column.altair_chart(chart, width="stretch")
 
 
-def _statement_columns(spec: PageSpec) -> dict[str, object]:
-    """Column headers of the statements table (the time with hours where revisions of a day matter)."""
+_FIGURE_CHAR_PX = 8
+"""Width of a character of the tables' font (14 px Source Sans), generously: figures must never be cut."""
+
+
+def _figures_width(figures: pd.Series) -> int:
+    """Pixels for the *Figures* column: its longest text whole, between "medium" (200) and "large" (400).
+
+    "launched ≥300; intercepted ≥170; hits 3" shows whole, and a page whose
+    statements state few figures (captures) leaves the room to the statement.
+    """
+    longest = int(figures.astype(str).str.len().max()) if len(figures) else 0
+    return max(200, min(400, _FIGURE_CHAR_PX * longest + 24))
+
+
+def _statement_columns(table: pd.DataFrame) -> dict[str, object]:
+    """Column headers and widths of the statements table.
+
+    ``stated`` is the statement time as precisely as it was recorded (a day
+    for a statement known only to the day, never a made-up "00:00"); the
+    figures get a column wide enough for the longest of them, so "launched
+    ≥300; intercepted ≥170; hits 3" shows whole; the event and claimant get
+    a medium one, so the figures stay in view in a 1600 px window.
+    """
     labels = column_labels("claims")
-    stated = "YYYY-MM-DD HH:mm" if spec.revisions_toggle else "YYYY-MM-DD"
     return {
         **labels,
-        "stated_at": st.column_config.DatetimeColumn(labels["stated_at"], format=stated),
-        "figures": t("Figures"),
+        "stated": st.column_config.TextColumn(labels["stated"], help=t("As precisely as it was recorded")),
+        "stated_at": st.column_config.DatetimeColumn(labels["stated_at"], format="YYYY-MM-DD HH:mm"),
+        "title": st.column_config.TextColumn(labels["title"], width="medium"),
+        "claimant": st.column_config.TextColumn(labels["claimant"], width="medium"),
+        "figures": st.column_config.TextColumn(labels["figures"], width=_figures_width(table["figures"])),
         "revisions": st.column_config.NumberColumn(t("Earlier statements"), help=t("by the same claimant")),
         "current": st.column_config.CheckboxColumn(t("Latest")),
         "source_url": st.column_config.LinkColumn(labels["source_url"]),
     }
+
+
+def statement_columns(columns: Sequence[str]) -> list[str]:
+    """The statements table's columns to show, in order: a layer's ``table_columns`` with the time as written.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Columns of :func:`geo.claims.statement_table` (a :class:`geo.layers.PageSpec`'s ``table_columns``).
+
+    Returns
+    -------
+    list of str
+        The same, ``stated_at`` (a datetime, midnight for a statement known only to the day) shown as
+        ``stated`` (its text).
+    """
+    shown = ["stated" if c == "stated_at" else c for c in columns]
+    return list(dict.fromkeys(shown))
 
 
 def _region_table(events: pd.DataFrame) -> None:
@@ -118,12 +158,13 @@ def render(name: str) -> None:
     history = page_spec.revisions_toggle and st.toggle(t("Show every revision"), key=f"{page_spec.url_path}_history")
     listed, listed_claims, matched = data.latest(flt)
     components.table_note(len(listed), matched, name)
+    table = statement_table(listed, listed_claims, current_only=not history)
     st.dataframe(
-        statement_table(listed, listed_claims, current_only=not history),
+        table,
         hide_index=True,
         width="stretch",
-        column_order=list(page_spec.table_columns),
-        column_config=_statement_columns(page_spec),
+        column_order=statement_columns(page_spec.table_columns),
+        column_config=_statement_columns(table),
     )
     _charts([figures_over_time(events, claims, figure) for figure in page_spec.figure_charts])
     _charts([breakdown(events, column) for column in page_spec.breakdowns])

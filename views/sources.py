@@ -25,7 +25,7 @@ if not components.nothing_matches(table, t("claims")):
         width="stretch",
         column_order=[
             "status",
-            "stated_at",
+            "stated",
             "claimant",
             "party",
             "stance",
@@ -40,7 +40,10 @@ if not components.nothing_matches(table, t("claims")):
         ],
         column_config={
             **labels,
-            "stated_at": st.column_config.DatetimeColumn(labels["stated_at"], format="YYYY-MM-DD"),
+            "stated": st.column_config.TextColumn(labels["stated"], help=t("As precisely as it was recorded")),
+            "stated_at": st.column_config.DatetimeColumn(labels["stated_at"], format="YYYY-MM-DD HH:mm"),
+            "claimant": st.column_config.TextColumn(labels["claimant"], width="medium"),
+            "title": st.column_config.TextColumn(labels["title"], width="medium"),
             "source_url": st.column_config.LinkColumn(labels["source_url"]),
         },
     )
