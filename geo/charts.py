@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from geo import i18n, layers, present, schema
+from geo.claims import day_only, stated_text, statement_order
 from geo.errors import Problem, ValidationError
 from geo.filters import member
 from geo.i18n import t, tn
@@ -416,17 +417,14 @@ def _figure_title(figure: str) -> str:
     return with_unit.get(figure) or present.figure_label(figure)
 
 
-def _stated_when(at: pd.Timestamp) -> str:
-    return present.day(at) + ("" if at == at.normalize() else f" {at:%H:%M}")
-
-
 def _figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) -> alt.Chart:
     title = _figure_title(figure)
     heading = t("{figure} as stated", figure=title)
     if events.empty or claims.empty or figure not in claims.columns or "event_id" not in events.columns:
         return _empty().properties(title=heading)
     bound_col = schema.bound_column(figure)
-    wanted = ("event_id", "claimant", "party", "stance", "stated_at", figure, bound_col, "publisher")
+    wanted = ("claim_id", "event_id", "claimant", "party", "stance", "stated_at", "stated_precision", figure, bound_col)
+    wanted += ("publisher",)
     stated = claims.loc[claims[figure].notna().to_numpy(dtype=bool), [c for c in wanted if c in claims.columns]]
     stated = stated[member(stated["event_id"], events["event_id"])]
     stated = stated[pd.to_datetime(stated["stated_at"], errors="coerce").notna().to_numpy()]
@@ -444,15 +442,17 @@ def _figures_over_time(events: pd.DataFrame, claims: pd.DataFrame, figure: str) 
             shown=present.number(len(keep)),
             total=present.number(n_events),
         )
-    stated = stated.sort_values(["event_id", "claimant", "stated_at"], kind="stable")
+    stated = stated.iloc[statement_order(stated, first=("event_id", "claimant"))]
     info = events.loc[:, [c for c in ("event_id", "title", "place") if c in events.columns]]
     info = info.drop_duplicates("event_id").set_index("event_id")
     event_name = _column(info, "title").fillna(_column(info, "place")).fillna(pd.Series(info.index, index=info.index))
     at = pd.to_datetime(stated["stated_at"])
+    # A statement known only to its day is plotted at the day's end, after that day's timed ones (never at midnight).
+    at = at.where(~day_only(stated), at.dt.normalize() + pd.Timedelta(hours=23, minutes=59))
     data = pd.DataFrame(
         {
             "stated": at.dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy(),
-            "when": [_stated_when(a) for a in at],
+            "when": stated_text(stated).to_numpy(),
             "value": stated[figure].astype(float).to_numpy(),
             "label": _figure_labels(stated[figure].astype(float), _column(stated, bound_col)),
             "claimant": stated["claimant"].astype(str).to_numpy(),

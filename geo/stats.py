@@ -10,12 +10,12 @@ from typing import Any
 
 import pandas as pd
 
-from geo import layers, present, schema
+from geo import layers, present, schema, totals
 from geo.claims import derive_status
 
 __all__ = ["NOT_STATED", "key_figures", "summary"]
 
-NOT_STATED = "—"
+NOT_STATED = totals.NOT_STATED
 """What a total reads when no event states the figure."""
 
 
@@ -58,22 +58,17 @@ def summary(events: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _sum_with_bound(values: pd.Series, bounds: pd.Series) -> str:
-    """Sum of figures, written ``≥`` when any addend is only a lower bound and ``~`` when approximate."""
-    stated = values.notna()
-    if not stated.any():
-        return NOT_STATED
-    kinds = set(bounds[stated].dropna().unique())
-    bound = "at_least" if "at_least" in kinds else "about" if "about" in kinds else "exact"
-    return present.figure(float(values[stated].sum()), bound)
-
-
 def _mask(values: pd.Series, wanted: object) -> pd.Series:
     return (values == wanted).to_numpy(dtype=bool, na_value=False)
 
 
 def key_figures(events: pd.DataFrame) -> dict[str, Any]:
-    """Headline figures of a filtered set of folded events, as claimed.
+    """Headline figures of a filtered set of folded events, as claimed, never adding claims that may overlap.
+
+    Every total follows :func:`geo.totals.total`: claims whose regions and
+    days overlap are not simply added; their total is a range from the best
+    sum of claims that cannot overlap to the sum of all ("332–434, claims
+    may overlap").
 
     Parameters
     ----------
@@ -84,22 +79,24 @@ def key_figures(events: pd.DataFrame) -> dict[str, Any]:
     -------
     dict
         ``layers`` (events of every registered layer, ``{name: n}``),
-        ``totals`` (each layer's ``key_figures`` summed over its events with
-        their bound, ``{name: {figure: "≥170"}}``; ``"—"`` when none states
-        it), and the headline figures the pages show: ``captures`` (capture
-        events per side and status, contested ones apart), ``captures_total``,
-        ``contested``, ``area`` (claimed km² per side, summed over events,
-        with its bound), ``strikes`` (strike events), ``launched`` /
-        ``intercepted`` (summed current claims, with bound — claims by
-        different officials can overlap, so these are sums of claims, not
-        counts of drones), ``regions_affected`` (distinct admin-1 regions of
-        the events of choropleth layers: impacts), ``impacts``, ``talks``
-        and ``synthetic`` (events from synthetic data).
+        ``totals`` (each layer's ``key_figures`` totalled over its events,
+        written by :func:`geo.totals.total_text`, ``{name: {figure: "≥170"}}``;
+        ``"—"`` when none states it) and ``figure_totals`` (the same as
+        :class:`geo.totals.Total` values), and the headline figures the pages
+        show: ``captures`` (capture events per side and status, contested ones
+        apart), ``captures_total``, ``contested``, ``area`` (claimed km² per
+        side, written) and ``area_totals`` (``{side: Total}``), ``strikes``
+        (strike events), ``launched`` / ``intercepted`` (written totals of
+        current claims — claims, not counts of drones) and
+        ``launched_total`` / ``intercepted_total`` (their :class:`Total`),
+        ``regions_affected`` (distinct admin-1 regions of the events of
+        choropleth layers: impacts), ``impacts``, ``talks`` and ``synthetic``
+        (events from synthetic data).
     """
     specs = layers.all_specs()
     figures = {f for spec in specs for f in spec.key_figures} | {"area_km2"}
-    wanted = ["layer", "status", "side", "admin1", "dataset"]
-    wanted += [c for f in sorted(figures) for c in (f, schema.bound_column(f))]
+    wanted = ["event_id", "layer", "status", "side", "admin1", "country", "time_start", "time_end", "title", "place"]
+    wanted += ["dataset"] + [c for f in sorted(figures) for c in (f, schema.bound_column(f))]
     events = events[[c for c in wanted if c in events.columns]]  # a million rows: copy only these columns' rows
     layer = events["layer"]
 
@@ -108,13 +105,10 @@ def key_figures(events: pd.DataFrame) -> dict[str, Any]:
 
     masks = {spec.name: _mask(layer, spec.name) for spec in specs}
     per_layer = {name: int(mask.sum()) for name, mask in masks.items()}
-    totals: dict[str, dict[str, str]] = {}
+    figure_totals: dict[str, dict[str, totals.Total]] = {}
     for spec in specs:
         rows = events[masks[spec.name]] if spec.key_figures else events.iloc[:0]
-        totals[spec.name] = {
-            f: _sum_with_bound(column(rows, f), column(rows, schema.bound_column(f))) if len(rows) else NOT_STATED
-            for f in spec.key_figures
-        }
+        figure_totals[spec.name] = {f: totals.total(rows, f) for f in spec.key_figures}
 
     caps = events[_mask(layer, "capture")]
     status = column(caps, "status")
@@ -124,25 +118,29 @@ def key_figures(events: pd.DataFrame) -> dict[str, Any]:
         str(s): {str(k): int(v) for k, v in column(grp, "status").value_counts().items()}
         for s, grp in taken.groupby(side, sort=True)
     }
-    area = {
-        str(s): _sum_with_bound(grp["area_km2"], grp[schema.bound_column("area_km2")])
+    area_totals = {
+        str(s): totals.total(grp, "area_km2")
         for s, grp in taken.groupby(side, sort=True)
         if "area_km2" in grp.columns and grp["area_km2"].notna().any()
     }
-    strike = totals.get("strike", {})
+    strike = figure_totals.get("strike", {})
     choropleth = [spec.name for spec in specs if spec.drawn_as == "choropleth"]
     regional = events[layer.isin(choropleth).to_numpy(dtype=bool, na_value=False)]
     regions = {code for cell in column(regional, "admin1").dropna().unique() for code in schema.split_multi(cell)}
     return {
         "layers": per_layer,
-        "totals": totals,
+        "totals": {name: {f: totals.total_text(v) for f, v in figs.items()} for name, figs in figure_totals.items()},
+        "figure_totals": figure_totals,
         "captures": by_side,
         "captures_total": len(taken),
         "contested": int((status == "contested").sum()),
-        "area": area,
+        "area": {s: totals.total_text(v) for s, v in area_totals.items()},
+        "area_totals": area_totals,
         "strikes": per_layer.get("strike", 0),
-        "launched": strike.get("launched", NOT_STATED),
-        "intercepted": strike.get("intercepted", NOT_STATED),
+        "launched": totals.total_text(strike.get("launched", totals.Total())),
+        "intercepted": totals.total_text(strike.get("intercepted", totals.Total())),
+        "launched_total": strike.get("launched", totals.Total()),
+        "intercepted_total": strike.get("intercepted", totals.Total()),
         "regions_affected": len(regions),
         "impacts": per_layer.get("impact", 0),
         "talks": per_layer.get("talks", 0),

@@ -17,7 +17,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -162,8 +162,10 @@ def _figures_text(events: gpd.GeoDataFrame) -> str:
             parts.append(t("captures claimed {n}", n=k["captures_total"]) + (f" ({sides})" if sides else ""))
             if k["contested"]:
                 parts.append(t("contested {n}", n=k["contested"]))
-            if k["area"]:
-                areas = ", ".join(f"{side} {area} km²" for side, area in k["area"].items())
+            if k["area_totals"]:
+                from geo.totals import total_text  # a range where claims may overlap: "RU 150–200 km², claims may …"
+
+                areas = ", ".join(f"{side} {total_text(v, t(' km²'))}" for side, v in k["area_totals"].items())
                 parts.append(t("area claimed {areas}", areas=areas))
         elif n:
             text = _counted(n, spec.name, k["totals"].get(spec.name, {}))
@@ -184,6 +186,7 @@ _TL_RIGHT: Final = 10
 _TL_TOP: Final = 30
 _TL_BOTTOM: Final = 18
 _TL_BAND_OPACITY: Final = 0.18
+_TL_SPREAD_OPACITY: Final = 0.5
 _TL_LABEL_MAX: Final = 40
 _TL_CSS: Final = """
 #export-timeline { margin: 3px 0 0 0; }
@@ -202,16 +205,38 @@ def _days(values: pd.Series) -> np.ndarray:
     return np.asarray(values, dtype="datetime64[D]").astype(np.int64)
 
 
+def _tl_bar(row: Any, left: float, right: float, bottom: float, scale: float, colour: str) -> str:
+    """One row of :func:`geo.timebins.count_bins` as an SVG ``<rect>``: a day's events, or paler a period's shares."""
+    width = max(right - left - 1.0, 0.6)
+    place = (
+        f'x="{left + 0.5:.1f}" y="{bottom - row.y1 * scale:.1f}" width="{width:.1f}" '
+        f'height="{row.events * scale:.1f}" fill="{escape(colour)}"'
+    )
+    if not row.spread:
+        title = escape(f"{row.when}: {present.count(int(row.events), row.layer)}")
+        return (
+            f'<rect class="tl-bar" data-layer="{escape(row.layer)}" data-start="{row.start}" '
+            f'data-events="{int(row.events)}" {place}><title>{title}</title></rect>'
+        )
+    title = escape(f"{row.when}: {row.events_text} — {row.note}")
+    return (
+        f'<rect class="tl-spread" data-layer="{escape(row.layer)}" data-start="{row.start}" '
+        f'data-events="{row.events:.6g}" data-periods="{int(row.periods)}" {place} '
+        f'fill-opacity="{_TL_SPREAD_OPACITY}"><title>{title}</title></rect>'
+    )
+
+
 def _timeline_svg(events: pd.DataFrame, talks: pd.DataFrame | None = None) -> str:
     """A small timeline as inline SVG: stacked bars per layer, talks as grey bands.
 
     Parameters
     ----------
     events : DataFrame
-        Folded, filtered events. Each event of a counted layer is counted once
-        on its ``time_start``, in the bins the dashboard's timeline uses
-        (:func:`geo.timebins.count_bins`: per day up to 180 days, then per
-        week, month or year).
+        Folded, filtered events. Each event of a counted layer is counted once,
+        in the bins the dashboard's timeline uses (:func:`geo.timebins.count_bins`:
+        per day up to 180 days, then per week, month or year): on its
+        ``time_start`` when dated to a day, spread evenly over its days when
+        dated only to a period (drawn paler, its share in ``data-events``).
     talks : DataFrame, optional
         Rounds of talks drawn as translucent bands in their layer's colour
         with a short label; by default the talks among ``events``.
@@ -222,8 +247,9 @@ def _timeline_svg(events: pd.DataFrame, talks: pd.DataFrame | None = None) -> st
         A ``<div id="export-timeline">`` with the heading "Timeline" and an
         ``<svg>`` of 900×140 user units scaling with the page width, with
         first/last day labels; ``""`` when ``events`` is empty or nothing is
-        dated. All text is HTML-escaped; bars carry ``data-layer``,
-        ``data-start`` and ``data-events``.
+        dated. All text is HTML-escaped; bars (``class="tl-bar"``, or
+        ``"tl-spread"`` for the shares of events dated to a period) carry
+        ``data-layer``, ``data-start`` and ``data-events``.
     """
     if events.empty:
         return ""
@@ -258,21 +284,15 @@ def _timeline_svg(events: pd.DataFrame, talks: pd.DataFrame | None = None) -> st
                 f'fill="#444444">{text}</text>'
             )
     if not bars.empty:
-        peak = int(bars["y1"].max())
+        peak = float(bars["y1"].max())
         scale = (y1 - y0 - 4) / peak
         colours = {spec.name: spec.colour for spec in registry.all_specs()}
         bar_start, bar_end = _days(bars["start"]), _days(bars["end"])
-        for i, row in enumerate(bars[["start", "when", "layer", "events", "y1"]].itertuples(index=False)):
-            width = max(x(bar_end[i]) - x(bar_start[i]) - 1.0, 0.6)
-            title = escape(f"{row.when}: {present.count(row.events, row.layer)}")
-            parts.append(
-                f'<rect class="tl-bar" data-layer="{escape(row.layer)}" data-start="{row.start}" '
-                f'data-events="{int(row.events)}" x="{x(bar_start[i]) + 0.5:.1f}" y="{y1 - row.y1 * scale:.1f}" '
-                f'width="{width:.1f}" height="{row.events * scale:.1f}" fill="{colours.get(row.layer, "#757575")}">'
-                f"<title>{title}</title></rect>"
-            )
+        for i, row in enumerate(bars.itertuples(index=False)):
+            parts.append(_tl_bar(row, x(bar_start[i]), x(bar_end[i]), y1, scale, colours.get(row.layer, "#757575")))
         parts.append(
-            f'<text x="{x0 - 4}" y="{y0 + 8}" font-size="10" text-anchor="end" fill="#444444">{peak}</text>'
+            f'<text x="{x0 - 4}" y="{y0 + 8}" font-size="10" text-anchor="end" fill="#444444">'
+            f"{present.number(peak) if peak >= 1 else f'{peak:.2g}'}</text>"
             f'<text x="{x0 - 4}" y="{y1}" font-size="10" text-anchor="end" fill="#444444">0</text>'
         )
         shown = [name for name in counted_layers() if name in set(bars["layer"])]
@@ -280,6 +300,8 @@ def _timeline_svg(events: pd.DataFrame, talks: pd.DataFrame | None = None) -> st
             f'<tspan fill="{colours.get(layer, "#757575")}">■</tspan> {escape(present.layer_label(layer))}'
             for layer in shown
         )
+        if bars["spread"].to_numpy(dtype=bool).any():
+            key += f" · {escape(t('paler: spread over a week, a month or several days'))}"
         parts.append(
             f'<text x="{(x0 + x1) / 2:.0f}" y="{_TL_HEIGHT - 4}" font-size="10" text-anchor="middle" '
             f'fill="#444444">{escape(per_bin_title(unit))}: {key}</text>'

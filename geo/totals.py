@@ -1,0 +1,601 @@
+"""Totals that never add claims which may overlap: the one rule (DESIGN.md §3 "Totals").
+
+Two events' figures **may overlap** when their places intersect and their time
+spans overlap: a ministry's "102 drones over four oblasts" and a governor's
+"229 over Bryansk Oblast" on the same day may count the same drones. Places
+are admin-1 sets (``admin1``, ``;``-joined); an event known only to its
+country may overlap every event in that country, and an event with neither
+may overlap any event. Time spans are whole days, ends included (a missing
+end is the first day, a missing start the last; an undated event may be any day).
+
+Events linked by "may overlap", directly or through others, form a *group*
+(a connected component). A group of one adds exactly. A larger group's
+honest total is a range: from the best sum of claims that cannot overlap one
+another (at least its largest single claim; exact for groups of up to
+:data:`EXACT_MAX` claims, a valid lower bound for larger ones) to the sum of
+all its claims. Groups add up. A lower-bound figure ("over 170", ``≥170``)
+makes a sum that includes it a lower bound too.
+
+Vectorised (no Python per event or pair): a sweep per region finds runs of
+overlapping days; groups are the connected components of events and runs. A
+million events take about a second. :func:`total` computes a :class:`Total`;
+:func:`total_text` and :func:`overlap_text` write it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from geo import present, schema
+from geo.claims import ASSERTING
+from geo.i18n import t, tn
+
+__all__ = [
+    "EXACT_MAX",
+    "NOT_STATED",
+    "Group",
+    "Part",
+    "Total",
+    "figure_claimants",
+    "overlap_text",
+    "total",
+    "total_text",
+]
+
+NOT_STATED: Final = "—"
+"""What a total reads when no event states the figure."""
+EXACT_MAX: Final = 10
+"""Groups of up to this many claims get the exact best set of claims that cannot overlap."""
+GROUPS_KEPT: Final = 5
+"""How many overlapping groups a :class:`Total` names (those that could double-count the most)."""
+PARTS_KEPT: Final = 6
+"""How many claims of a group it names (the largest)."""
+
+_DAY0: Final = 1 << 30  # real days are shifted by this: an open start is 0, an open end _OPEN_END
+_OPEN_END: Final = 1 << 31
+_KEY_STRIDE: Final = 1 << 32  # key * _KEY_STRIDE + day orders by key, then day
+_CHUNK: Final = 1 << 22  # cells of one batch of the exact search (masks × claims × groups)
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One claim of a group whose claims may overlap: its event, title (else place, else id), figure and bound."""
+
+    event_id: str
+    label: str
+    value: float
+    bound: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Claims linked by "may overlap" (two or more): its largest claims (at most :data:`PARTS_KEPT`, largest
+    first), how many it has, its best sum of claims that cannot overlap and the sum of all."""
+
+    parts: tuple[Part, ...]
+    size: int
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Total:
+    """A total of claimed figures that does not double-count.
+
+    Attributes
+    ----------
+    low : float
+        The best sum of claims that cannot overlap (equals ``high`` when none may).
+    high : float
+        The sum of every claim.
+    bound, low_bound : str
+        Bound of ``high`` (``at_least`` when any claim is a lower bound, else ``about`` when any is
+        approximate, else ``at_most``, ``exact``) and of ``low`` (from the claims it adds).
+    overlapping : bool
+        Whether some claims may overlap (then it is a range).
+    claims : int
+        Events whose current claims state the figure (0: not stated).
+    groups, n_groups : tuple of Group, int
+        The groups that may overlap, most double-counting first (at most :data:`GROUPS_KEPT`); how many in all.
+    """
+
+    low: float = 0.0
+    high: float = 0.0
+    bound: str = "exact"
+    low_bound: str = "exact"
+    overlapping: bool = False
+    claims: int = 0
+    groups: tuple[Group, ...] = ()
+    n_groups: int = 0
+
+    @property
+    def is_range(self) -> bool:
+        """Whether it reads as a range (some claims may overlap and the ends differ)."""
+        return self.overlapping and (self.low != self.high or self.low_bound != self.bound)
+
+
+# -- the rule ------------------------------------------------------------------------------------------------------
+
+
+def _series(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column, or missing values (no copy of an Arrow-backed column to Python objects)."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def _first_per(key: IntArray, order: IntArray, values: npt.NDArray[np.float64]) -> IntArray:
+    """In ``order`` (rows sorted by ``key``), the first row with the largest value of each key."""
+    if not len(order):
+        return order
+    k = key[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    v = values[order]
+    top = np.maximum.reduceat(v, starts)
+    size = np.diff(np.r_[starts, len(order)])
+    hit = np.flatnonzero(v == np.repeat(top, size))
+    return order[hit[np.r_[True, k[hit][1:] != k[hit][:-1]]]]
+
+
+def _days(frame: pd.DataFrame, name: str, rows: npt.NDArray[np.bool_]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Shifted day numbers of a date column's ``rows`` and where they are missing."""
+    n = int(rows.sum())
+    if name not in frame.columns:
+        return np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+    values = np.asarray(pd.to_datetime(frame[name], errors="coerce")).astype("datetime64[D]")[rows]
+    missing = np.isnat(values)
+    days = np.where(missing, 0, values.astype(np.int64) + _DAY0)
+    return days.astype(np.int64), missing
+
+
+def _spans(frame: pd.DataFrame, rows: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    """The first and last day (shifted) of each of ``rows``: one missing is the other, both missing any day."""
+    start, no_start = _days(frame, "time_start", rows)
+    end, no_end = _days(frame, "time_end", rows)
+    end = np.where(no_end, np.where(no_start, _OPEN_END, start), end)
+    start = np.where(no_start, np.where(no_end, 0, end), start)
+    return start, np.maximum(end, start)
+
+
+def _bound_of(codes: IntArray, names: list[str]) -> str:
+    """The bound of a sum of figures whose bounds are ``names[codes]`` (-1: not given, exact)."""
+    seen = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
+    kinds = {name for name, here in zip(names, seen.tolist(), strict=True) if here}
+    if "at_least" in kinds:
+        return "about" if "at_most" in kinds else "at_least"
+    if "about" in kinds:
+        return "about"
+    return "at_most" if "at_most" in kinds else "exact"
+
+
+def _scopes(
+    admin1: pd.Series, country: pd.Series, rows: npt.NDArray[np.bool_]
+) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_], IntArray]:
+    """Rows ``(event, key, wide)``: where each event may overlap others; and each event's only region or -1.
+
+    Keys are admin-1 codes (every row *wide*: two events on one code may
+    overlap), ``@XX`` for a country and ``@*`` for anywhere. An event known
+    only to its country is wide on ``@XX``; events with regions in ``XX`` are
+    narrow there (they meet the country-wide ones, not each other). Likewise
+    on ``@*`` for events with no place at all. Only ``rows`` count, and only
+    the distinct cells are split.
+    """
+    n = int(rows.sum())
+    cell, cells = pd.factorize(admin1)
+    cell, cells = cell[rows], cells.to_numpy(dtype=object)
+    parts = [schema.split_multi(c) for c in cells]
+    lengths = np.array([len(p) for p in parts] + [0], dtype=np.int64)  # the last: a missing cell
+    cell = np.where(cell < 0, len(parts), cell)
+    codes, code_names = pd.factorize(np.array([c for p in parts for c in p], dtype=object))
+    offsets = np.r_[0, np.cumsum(lengths)][:-1]
+    count = lengths[cell]
+    first = np.cumsum(count) - count
+    ev_r = np.repeat(np.arange(n, dtype=np.int64), count)
+    code_r = codes[np.repeat(offsets[cell] - first, count) + np.arange(len(ev_r))].astype(np.int64)
+    only = np.full(n, -1, dtype=np.int64)
+    only[count == 1] = code_r[first[count == 1]]
+
+    names = [str(c) for c in code_names]
+    keys: dict[str, int] = {name: i for i, name in enumerate(names)}
+    ccode, cvalues = pd.factorize(country)
+    ccode = ccode[rows]
+    cnames = [str(c).strip().upper() if isinstance(c, str) else "" for c in cvalues.to_numpy(dtype=object)]
+    known = np.array([bool(c) for c in cnames] + [False], dtype=bool)
+    ccode = np.where(ccode < 0, len(cnames), ccode)
+    placeless = count == 0
+    wide_country = placeless & known[ccode]
+    anywhere = placeless & ~known[ccode]
+
+    ev_parts, key_parts, wide_parts = [ev_r], [code_r], [np.ones(len(ev_r), dtype=bool)]
+    if wide_country.any():
+        for c in sorted({cnames[i] for i in np.unique(ccode[wide_country]).tolist()}):
+            keys.setdefault("@" + c, len(keys))
+        to_key = np.array([keys.get("@" + c, -1) for c in cnames] + [-1], dtype=np.int64)
+        ev_parts.append(np.flatnonzero(wide_country).astype(np.int64))
+        key_parts.append(to_key[ccode[wide_country]])
+        wide_parts.append(np.ones(int(wide_country.sum()), dtype=bool))
+        # narrow rows: each event with a region in one of these countries (twice for two regions there: harmless)
+        code_country = np.array([keys.get("@" + name.split("-")[0].upper(), -1) for name in names], dtype=np.int64)
+        country_r = code_country[code_r] if len(code_r) else np.empty(0, dtype=np.int64)
+        hit = country_r >= 0
+        hit[1:] &= (ev_r[1:] != ev_r[:-1]) | (country_r[1:] != country_r[:-1])
+        ev_parts.append(ev_r[hit])
+        key_parts.append(country_r[hit])
+        wide_parts.append(np.zeros(int(hit.sum()), dtype=bool))
+    if anywhere.any():
+        star = keys.setdefault("@*", len(keys))
+        ev_parts.append(np.arange(n, dtype=np.int64))
+        key_parts.append(np.full(n, star, dtype=np.int64))
+        wide_parts.append(anywhere.copy())
+    return np.concatenate(ev_parts), np.concatenate(key_parts), np.concatenate(wide_parts), only
+
+
+def _runs(key: IntArray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Runs of overlapping spans per key: each row's run, and each run's key, first and last day.
+
+    Rows are taken in the order given, which must be sorted by key, then start.
+    """
+    if not len(key):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    reach = np.maximum.accumulate(key * _KEY_STRIDE + end) - key * _KEY_STRIDE  # last day so far, per key
+    new = np.r_[True, (key[1:] != key[:-1]) | (start[1:] > reach[:-1])]
+    run = np.cumsum(new) - 1
+    firsts = np.flatnonzero(new)
+    return run, key[firsts], start[firsts], np.maximum.reduceat(end, firsts)
+
+
+def _components(n_nodes: int, a: IntArray, b: IntArray) -> IntArray:
+    """The root (smallest node) of each node's connected component: hook roots, then jump pointers."""
+    parent = np.arange(n_nodes, dtype=np.int64)
+    while len(a):
+        ra, rb = parent[a], parent[b]
+        differ = ra != rb
+        if not differ.any():
+            break
+        a, b, ra, rb = a[differ], b[differ], ra[differ], rb[differ]
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+    return parent
+
+
+def _groups(
+    ev_r: IntArray, key_r: IntArray, wide_r: npt.NDArray[np.bool_], start: IntArray, end: IntArray, n: int
+) -> IntArray:
+    """Each event's group (0…): events linked, directly or through others, by "may overlap"."""
+    s_r, e_r = start[ev_r], end[ev_r]
+    w = np.flatnonzero(wide_r)
+    order = w[np.argsort(key_r[w] * _KEY_STRIDE + s_r[w])]
+    run, run_key, run_start, run_end = _runs(key_r[order], s_r[order], e_r[order])
+    a, b = [ev_r[order]], [n + run]
+    narrow = np.flatnonzero(~wide_r)
+    if len(narrow) and len(run_key):
+        # the wide runs of the row's key that its span meets (runs of one key are disjoint and sorted)
+        k = key_r[narrow]
+        lo = np.searchsorted(run_key * _KEY_STRIDE + run_end, k * _KEY_STRIDE + s_r[narrow], side="left")
+        hi = np.searchsorted(run_key * _KEY_STRIDE + run_start, k * _KEY_STRIDE + e_r[narrow], side="right")
+        many = np.maximum(hi - lo, 0)
+        within = np.arange(int(many.sum())) - np.repeat(np.cumsum(many) - many, many)
+        a.append(np.repeat(ev_r[narrow], many))
+        b.append(n + np.repeat(lo, many) + within)
+    root = _components(n + len(run_key), np.concatenate(a), np.concatenate(b))
+    return pd.factorize(root[:n])[0].astype(np.int64)
+
+
+def _pairs(
+    group: IntArray,
+    members: IntArray,
+    rows: tuple[IntArray, IntArray, npt.NDArray[np.bool_], IntArray, IntArray],
+) -> tuple[IntArray, IntArray]:
+    """Pairs ``(i, j)``, ``i < j``, of the given events (whole groups) that may overlap one another."""
+    ev_r, key_r, wide_r, start, end = rows
+    take = np.isin(ev_r, members)
+    frame = pd.DataFrame({"group": group[ev_r[take]], "key": key_r[take], "ev": ev_r[take], "wide": wide_r[take]})
+    both = frame.merge(frame, on=["group", "key"], suffixes=("_i", "_j"))
+    i, j = both["ev_i"].to_numpy(np.int64), both["ev_j"].to_numpy(np.int64)
+    keep = (i < j) & (both["wide_i"].to_numpy(bool) | both["wide_j"].to_numpy(bool))
+    keep &= (start[i] <= end[j]) & (start[j] <= end[i])
+    if not keep.any():
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    n = len(group)
+    pairs = np.unique(i[keep] * n + j[keep])
+    return pairs // n, pairs % n
+
+
+def _best_exact(
+    group: IntArray,
+    sizes: IntArray,
+    values: npt.NDArray[np.float64],
+    rows: tuple[IntArray, IntArray, npt.NDArray[np.bool_], IntArray, IntArray],
+    chosen: npt.NDArray[np.bool_],
+) -> None:
+    """Mark, in groups of 2…EXACT_MAX claims, the claims of the best set that cannot overlap (by enumeration)."""
+    size = sizes[group]
+    members = np.flatnonzero((size >= 2) & (size <= EXACT_MAX))
+    if not len(members):
+        return
+    members = members[np.argsort(group[members], kind="stable")]  # each group's events together
+    slot = np.zeros(len(group), dtype=np.int64)  # an event's place in its group
+    starts = np.flatnonzero(np.r_[True, np.diff(group[members]) != 0])
+    slot[members] = np.arange(len(members)) - np.repeat(starts, size[members[starts]])
+    row = np.zeros(len(group), dtype=np.int64)  # its group's row among the groups of its size
+    i, j = _pairs(group, members, rows)
+    for k in range(2, EXACT_MAX + 1):
+        of_k = members[size[members] == k]
+        if not len(of_k):
+            continue
+        events = of_k.reshape(-1, k)  # one row per group, its events in order
+        row[of_k] = np.repeat(np.arange(len(events)), k)
+        adjacency = np.zeros((len(events), k, k), dtype=np.float32)
+        mine = size[i] == k
+        pi, pj = i[mine], j[mine]
+        adjacency[row[pi], slot[pi], slot[pj]] = 1
+        adjacency[row[pi], slot[pj], slot[pi]] = 1
+        masks = ((np.arange(1 << k)[:, None] >> np.arange(k)) & 1).astype(np.float32)
+        weights = values[events]
+        step = max(1, _CHUNK // ((1 << k) * k))
+        for first in range(0, len(events), step):
+            conflicts = (np.matmul(masks, adjacency[first : first + step]) * masks).sum(axis=-1)  # (groups, masks)
+            score = weights[first : first + step] @ masks.T.astype(np.float64)
+            score[conflicts > 0] = -np.inf
+            best = masks[np.argmax(score, axis=1)].astype(bool)
+            chosen[events[first : first + step][best]] = True
+
+
+def _largest(group: IntArray, rows: IntArray, values: npt.NDArray[np.float64], n_groups: int) -> IntArray:
+    """The first of ``rows`` with the largest value of each group (no sort)."""
+    top = np.full(n_groups, -np.inf)
+    np.maximum.at(top, group[rows], values[rows])
+    hit = rows[values[rows] == top[group[rows]]][::-1]
+    first = np.full(n_groups, -1, dtype=np.int64)
+    first[group[hit]] = hit  # any row with the largest value will do (in practice the first: hit is reversed)
+    return first[first >= 0]
+
+
+def _spread(
+    order: IntArray, region: IntArray, values: npt.NDArray[np.float64], start: IntArray, end: IntArray
+) -> IntArray:
+    """The largest claim of each (region, run of overlapping days) among ``order`` (sorted by region, then start)."""
+    if not len(order):
+        return order
+    run, *_ = _runs(region[order], start[order], end[order])
+    rank = np.empty(len(region), dtype=np.int64)
+    rank[order] = run
+    return _first_per(rank, order, values)
+
+
+def _best_greedy(
+    group: IntArray,
+    sizes: IntArray,
+    values: npt.NDArray[np.float64],
+    code: IntArray,
+    start: IntArray,
+    end: IntArray,
+    chosen: npt.NDArray[np.bool_],
+) -> None:
+    """Mark, in groups of more than EXACT_MAX claims, a set of claims that cannot overlap.
+
+    Among a group's events of one region each, events of different regions
+    cannot overlap, nor events of one region in different runs of days: the
+    largest claim of each (group, region, run) is a set that cannot overlap.
+    Two such sets are tried — over every one-region event, and over the
+    one-day ones only (whose runs are single days) — and the group's largest
+    single claim; each group keeps the best of the three.
+    """
+    big = sizes[group] > EXACT_MAX
+    if not big.any():
+        return
+    n_groups = len(sizes)
+    pick = np.flatnonzero(big & (code >= 0))
+    region = np.zeros(len(group), dtype=np.int64)  # (group, region) pairs, numbered
+    region[pick] = pd.factorize(group[pick] * (int(code.max(initial=0)) + 1) + code[pick])[0]
+    order = pick[np.argsort(region[pick] * _KEY_STRIDE + start[pick])]
+    one_day = order[start[order] == end[order]]  # still sorted
+    spreads = [_spread(order, region, values, start, end)]
+    if len(one_day) < len(order):
+        spreads.append(_spread(one_day, region, values, start, end))
+    spreads.append(_largest(group, np.flatnonzero(big), values, n_groups))
+    sums = np.stack([np.bincount(group[s], weights=values[s], minlength=n_groups) for s in spreads])
+    best = np.argmax(sums, axis=0)  # ties: the first (the spread over every one-region event)
+    for i, picked in enumerate(spreads):
+        chosen[picked[best[group[picked]] == i]] = True
+
+
+def total(events: pd.DataFrame, figure: str) -> Total:
+    """Total a figure over events without adding claims that may overlap.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Folded events (:func:`geo.claims.fold`): the figure and its bound
+        column, ``admin1``, ``country``, ``time_start``, ``time_end``,
+        ``event_id`` and ``title`` (missing columns count as unknown: an
+        unknown place or day may overlap anything).
+    figure : str
+        One of :data:`geo.schema.CLAIM_FIGURES`.
+
+    Returns
+    -------
+    Total
+        ``claims == 0`` when no event states the figure.
+    """
+    if figure not in events.columns:
+        return Total()
+    all_values = events[figure].to_numpy(dtype=float, na_value=np.nan)
+    stated = ~np.isnan(all_values)
+    n = int(stated.sum())
+    if not n:
+        return Total()
+    values = all_values[stated]
+    bcode, bvalues = pd.factorize(_series(events, schema.bound_column(figure)))
+    bcode, bnames = bcode[stated], [str(b) for b in bvalues.to_numpy(dtype=object)]
+    start, end = _spans(events, stated)
+    ev_r, key_r, wide_r, only = _scopes(_series(events, "admin1"), _series(events, "country"), stated)
+    group = _groups(ev_r, key_r, wide_r, start, end, n)
+    sizes = np.bincount(group)
+    chosen = sizes[group] == 1
+    _best_exact(group, sizes, values, (ev_r, key_r, wide_r, start, end), chosen)
+    _best_greedy(group, sizes, values, only, start, end, chosen)
+
+    high = float(values.sum())
+    low = float(values[chosen].sum())
+    overlapping = bool((sizes > 1).any())
+    named = (events, np.flatnonzero(stated), bcode, bnames)
+    groups, n_groups = _named_groups(named, group, sizes, values, chosen) if overlapping else ((), 0)
+    return Total(
+        low=low,
+        high=high,
+        bound=_bound_of(bcode, bnames),
+        low_bound=_bound_of(bcode[chosen], bnames),
+        overlapping=overlapping,
+        claims=n,
+        groups=groups,
+        n_groups=n_groups,
+    )
+
+
+def _named_groups(
+    named: tuple[pd.DataFrame, IntArray, IntArray, list[str]],
+    group: IntArray,
+    sizes: IntArray,
+    values: npt.NDArray[np.float64],
+    chosen: npt.NDArray[np.bool_],
+) -> tuple[tuple[Group, ...], int]:
+    """The overlapping groups that could double-count the most, with their largest claims named.
+
+    ``named`` is the events, the row of each claim among them, and the claims' bounds (codes and names).
+    """
+    events, rows, bcode, bnames = named
+    highs = np.bincount(group, weights=values)
+    lows = np.bincount(group[chosen], weights=values[chosen], minlength=len(sizes))
+    multi = np.flatnonzero(sizes > 1)
+    kept = multi[np.lexsort((multi, -(highs[multi] - lows[multi])))][:GROUPS_KEPT]
+    columns = [_series(events, c) for c in ("event_id", "title", "place")]
+    out = []
+    for g in kept.tolist():
+        members = np.flatnonzero(group == g)
+        members = members[np.argsort(-values[members], kind="stable")][:PARTS_KEPT]
+        ids, titles, places = (c.iloc[rows[members]].to_numpy(dtype=object) for c in columns)
+        parts = tuple(
+            Part(
+                event_id=str(ids[i]),
+                label=next((str(x) for x in (titles[i], places[i], ids[i]) if not present.missing(x) and str(x)), ""),
+                value=float(values[m]),
+                bound=bnames[bcode[m]] if bcode[m] >= 0 else "exact",
+            )
+            for i, m in enumerate(members.tolist())
+        )
+        out.append(Group(parts=parts, size=int(sizes[g]), low=float(lows[g]), high=float(highs[g])))
+    return tuple(out), len(multi)
+
+
+# -- writing it ----------------------------------------------------------------------------------------------------
+
+
+def total_text(value: Total, unit: str = "", *, words: bool = True) -> str:
+    """A total as a reader reads it: ``434``, ``≥170``, ``332–434, claims may overlap``.
+
+    Parameters
+    ----------
+    value : Total
+        The total.
+    unit : str
+        Written after the figure(s), e.g. ``" km²"`` (already translated).
+    words : bool
+        Add ", claims may overlap" to a range (default); without it the
+        range alone (``332–434``) for a place that says so elsewhere.
+
+    Returns
+    -------
+    str
+        Plain text; :data:`NOT_STATED` when no claim states the figure.
+    """
+    if not value.claims:
+        return NOT_STATED
+    high = present.figure(value.high, value.bound)
+    if not value.is_range:
+        return high + unit
+    written = f"{present.figure(value.low, value.low_bound)}–{high}{unit}"
+    return t("{range}, claims may overlap", range=written) if words else written
+
+
+def _part_text(part: Part, labels: Mapping[str, str] | None) -> str:
+    label = (labels or {}).get(part.event_id) or part.label
+    return f"{label}: {present.figure(part.value, part.bound)}"
+
+
+def overlap_text(value: Total, labels: Mapping[str, str] | None = None) -> str:
+    """Which claims may overlap, in words: ``""`` when none may.
+
+    Parameters
+    ----------
+    value : Total
+        The total.
+    labels : mapping, optional
+        ``event_id`` → how to name its claim (e.g. the claimant, from
+        :func:`figure_claimants`); by default the event's title.
+
+    Returns
+    -------
+    str
+        Plain text (escape it before it goes into HTML or Markdown), e.g.
+        "These claims may count the same things (same regions, same days):
+        Governor of Bryansk Oblast: 229 · Russian Ministry of Defence: 102. …".
+    """
+    if not value.is_range or not value.groups:
+        return ""
+    written = []
+    for group in value.groups:
+        text = " · ".join(_part_text(p, labels) for p in group.parts)
+        if group.size > len(group.parts):
+            text += " · " + tn("{n} more", "{n} more", group.size - len(group.parts))
+        written.append(text)
+    out = t(
+        "These claims may count the same things (same regions, same days): {groups}. The range runs from the "
+        "largest sum of claims that cannot overlap to the sum of all.",
+        groups="; ".join(written),
+    )
+    more = value.n_groups - len(value.groups)
+    if more > 0:
+        out += " " + tn("{n} more group of claims may overlap.", "{n} more groups of claims may overlap.", more)
+    return out
+
+
+def figure_claimants(claims: pd.DataFrame, event_ids: list[str] | tuple[str, ...], figure: str) -> dict[str, str]:
+    """Who stated each event's current figure: the latest asserting claim that states it.
+
+    Parameters
+    ----------
+    claims : DataFrame
+        Claims (any number; only those of ``event_ids`` are read).
+    event_ids : sequence of str
+        The events, e.g. the parts of a :class:`Total`'s groups.
+    figure : str
+        The figure.
+
+    Returns
+    -------
+    dict
+        ``event_id`` → claimant, for the events that have such a claim.
+    """
+    if not event_ids or figure not in claims.columns or claims.empty:
+        return {}
+    mine = claims[claims["event_id"].isin(list(event_ids))]
+    mine = mine[mine[figure].notna() & mine["stance"].isin(ASSERTING)]
+    if mine.empty:
+        return {}
+    mine = mine.sort_values(["event_id", "stated_at", "claim_id"])
+    last = mine.drop_duplicates("event_id", keep="last")
+    return {str(e): str(c) for e, c in zip(last["event_id"], last["claimant"], strict=True)}
