@@ -23,8 +23,13 @@ their claims into one ``folium.Map``:
   for the zoom;
 * a legend on the map listing only what is drawn, with the caveats ("claims
   by parties, not verified", synthetic data) (:mod:`~geo.mapview.legend`);
-* popups with each event's claim history and links to the sources
-  (:mod:`~geo.mapview.popups`).
+* popups with each event's claim history and links to the sources, and a
+  region outline's tooltip naming the places it stands for
+  (:mod:`~geo.mapview.popups`);
+* labels that never overlap: after each zoom the browser places the count
+  badges first (one region's stacked together), then city and country names
+  by rank, hiding any that would meet one already placed; the layer control
+  starts folded on a narrow (phone) map (:mod:`~geo.mapview.elements`).
 
 Every string that comes from data is escaped (:func:`geo.present.escape`)
 before it reaches a popup, tooltip, label, legend or GeoJSON property; only

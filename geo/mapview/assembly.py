@@ -20,7 +20,7 @@ from geo.errors import ValidationError
 from geo.i18n import t
 from geo.layers import LayerSpec
 from geo.mapview.basemap import SEA, _add_offline_basemap, _add_tile_basemap, _display_regions, _tolerance_for
-from geo.mapview.elements import KeepOrder, Legend, Style
+from geo.mapview.elements import Declutter, KeepOrder, LayerControl, Legend, Style
 from geo.mapview.features import (
     _choropleth_features,
     _geojson_layer,
@@ -209,7 +209,8 @@ def _assemble(
     if ordered:
         KeepOrder(ordered).add_to(m)
     Legend(_legend_html(_legend_sections(plan), _header_notes(plan), plan.synthetic)).add_to(m)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    LayerControl(position="topright").add_to(m)  # folded on a narrow map
+    Declutter().add_to(m)  # no two labels overlap, at any zoom
     if draw:
         _add_draw_tools(m)
     if area:

@@ -19,12 +19,24 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-__all__ = ["STATIC_DIR", "KeepOrder", "Labels", "Legend", "Style", "on_each_feature", "static_text"]
+__all__ = [
+    "STATIC_DIR",
+    "Declutter",
+    "KeepOrder",
+    "Labels",
+    "LayerControl",
+    "Legend",
+    "Style",
+    "on_each_feature",
+    "static_text",
+]
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 """Folder of the map's CSS and JavaScript files."""
 LEGEND_FOLD_BELOW: Final = 640
 """Map height (px) below which the legend starts folded to its caveats."""
+LAYERS_FOLD_BELOW: Final = 720
+"""Map width (px) below which the layer control starts folded into its button (a phone, a narrow window)."""
 
 
 @lru_cache(maxsize=16)
@@ -146,6 +158,59 @@ class KeepOrder(MacroElement):
         self._name = "CmKeepOrder"
         self.layers = list(layers)
         self.js = static_text("keep_order.js")
+
+
+class Declutter(MacroElement):
+    """Keep labels apart in the browser: count badges placed first, then names by rank; one that meets another hides.
+
+    See ``static/declutter.js``: it runs after each zoom or move and whenever layers come or go, since only the browser
+    knows the labels' boxes.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.js }}({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "CmDeclutter"
+        self.js = static_text("declutter.js")
+
+
+class LayerControl(folium.LayerControl):
+    """Folium's layer control, open on a wide map and folded into its button below :data:`LAYERS_FOLD_BELOW` px.
+
+    Whether the map is narrow is known only in the browser (``static/layer_control.js``); the layers are
+    collected as folium collects them.
+
+    Parameters
+    ----------
+    position : str
+        The map corner.
+    **kwargs
+        Other options of :class:`folium.LayerControl` (``collapsed`` is decided in the browser).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        let {{ this.get_name() }} = {{ this.js }}({{ this._parent.get_name() }},
+            { {%- for key, val in this.base_layers.items() %} {{ key|tojson }}: {{ val }}, {%- endfor %} },
+            { {%- for key, val in this.overlays.items() %} {{ key|tojson }}: {{ val }}, {%- endfor %} },
+            {{ this.options|tojavascript }}, {{ this.fold_below }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, position: str = "topright", **kwargs: Any) -> None:
+        kwargs.pop("collapsed", None)
+        super().__init__(position=position, collapsed=False, **kwargs)
+        self.fold_below = LAYERS_FOLD_BELOW
+        self.js = static_text("layer_control.js")
 
 
 def on_each_feature(messages: Mapping[str, Any] | None = None) -> folium.JsCode:

@@ -31,6 +31,7 @@ from geo.mapview.popups import (
     _choropleth_popup,
     _point_popup,
     _region_popup,
+    _region_tip,
     _tip,
 )
 from geo.present import escape, missing
@@ -218,7 +219,10 @@ def _region_style(colour: str) -> dict[str, Any]:
 
 
 def _region_features(plan: _Plan, claims_of: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Outlines of regions holding events located only to them, one per (region, layer), with a count badge."""
+    """Outlines of regions holding events located only to them, one per (region, layer), with a count badge.
+
+    The tooltip names the places the outline stands for; the badges of one region share a ``badge_key`` (its code).
+    """
     frame = _sorted_events(plan.region_events)
     features = []
     for (code, layer), group in frame.groupby(["region", "layer"], sort=True):
@@ -232,6 +236,8 @@ def _region_features(plan: _Plan, claims_of: Mapping[str, list[dict[str, Any]]])
             "badge": escape(count),
             "badge_dir": spec.badge_dir,
             "badge_at": _label_point(code),
+            "badge_key": escape(code),  # badges of one region are stacked together in the browser
+            "tip": _region_tip(code, count, group),
             "popup": _region_popup(code, count, group, claims_of),
         }
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})

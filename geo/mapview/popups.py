@@ -19,6 +19,8 @@ from geo.present import escape, missing
 
 MAX_CLAIMS_PER_EVENT: Final = 12
 MAX_OTHER_SOURCES: Final = 3
+MAX_PLACES_IN_TIP: Final = 5
+"""Most places a region outline's tooltip names before "and N more"."""
 
 
 def _claims_by_event(claims: pd.DataFrame, event_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
@@ -171,6 +173,47 @@ def _region_popup(code: str, count: str, group: pd.DataFrame, claims_of: Mapping
     note = t("located only to the region — drawn as its outline, not a point")
     header = f'<div class="cm-t">{_region_name(code)}: {escape(count)}</div><div class="cm-m">{escape(note)}</div>'
     return f'<div class="cm-pop">{header}{_events_list_html(group, claims_of)}</div>'
+
+
+def _region_places(code: str, group: pd.DataFrame) -> list[str]:
+    """The places a region's events name, each once, in the order given (newest first), the region itself left out.
+
+    An event without a place counts by its title; a place that is only the
+    region's own name (``Bryansk Oblast``) says nothing more and is left out.
+    """
+    own = {present.region_name(code).casefold(), present.region_name(code, "en").casefold(), str(code).casefold()}
+    places = group["place"] if "place" in group.columns else pd.Series([None] * len(group), index=group.index)
+    titles = group["title"] if "title" in group.columns else pd.Series([None] * len(group), index=group.index)
+    seen: dict[str, str] = {}
+    for place, title in zip(places.tolist(), titles.tolist(), strict=True):
+        name = place if not missing(place) else title
+        if missing(name):
+            continue
+        text = " ".join(str(name).split())
+        key = text.casefold()
+        if text and key not in own and key not in seen:
+            seen[key] = text
+    return list(seen.values())
+
+
+def _region_tip(code: str, count: str, group: pd.DataFrame) -> str:
+    """Tooltip of a region outline: ``<b>Zaporizhzhia Oblast</b>: 3 capture claims — Prydorozhne, Tsvitkove, …``.
+
+    It names the places the outline stands for (:func:`_region_places`), at
+    most :data:`MAX_PLACES_IN_TIP`, then how many more; escaped.
+    """
+    head = f"<b>{escape(present.region_name(code))}</b>: {escape(count)}"
+    places = _region_places(code, group)
+    if places:
+        shown = places[:MAX_PLACES_IN_TIP]
+        listed = ", ".join(shown)
+        more = len(places) - len(shown)
+        if more:
+            listed = tn("{places} and {n} more", "{places} and {n} more", more, places=listed)
+        head += f" — {escape(listed)}"
+    if "dataset" in group.columns and (group["dataset"] == schema.SYNTHETIC).any():
+        head += f" · {escape(t('SYNTHETIC'))}"
+    return head
 
 
 def _choropleth_head(code: str, layer: str, row: Mapping[str, Any]) -> str:

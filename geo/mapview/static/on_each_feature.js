@@ -27,6 +27,10 @@
                                  html: "<span>" + p.badge + "</span>", iconSize: null}),
                 interactive: false, keyboard: false
             });
+            badge.on("add", function () {  // which region it counts: declutter.js stacks one region's badges
+                var el = badge.getElement();
+                if (el) { el.setAttribute("data-key", p.badge_key || ""); }
+            });
             layer.on("add", function () { badge.addTo(layer._map); });
             layer.on("remove", function () { badge.remove(); });
         }
@@ -39,7 +43,7 @@
                 + (c[k + 1] ? "<br>" + plural(M.synthetic, c[k + 1]) : "");
         }
         if (p.tip) {
-            layer.bindTooltip(p.tip, {sticky: true});
+            layer.bindTooltip(p.tip, {sticky: true, className: "cm-tip"});  // long ones wrap (map.css)
         }
     };
 })

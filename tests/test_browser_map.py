@@ -1,0 +1,143 @@
+"""The dashboard's map as a person uses it, in headless Debian Chromium with no internet (issue 11: 8, 10, 11).
+
+Labels never overlap at the zoom the map opens at, nor after zooming in and out; on a phone the layer control
+starts folded and the map fits the screen; hovering a region outline says which places it stands for.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import MAP_FRAME, _Page
+from tests.test_mapview_labels import LABELS_JS, PLACED_JS, overlaps, zoom
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1440, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+_MAP = "Object.values(window).find((v) => v instanceof L.Map)"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, streamlit_server):
+    """The dashboard on the bundled dataset (built on first use)."""
+    return streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path_factory.mktemp("store") / "conflict.gpkg"))
+
+
+class _Dashboard(_Page):
+    """A page of the dashboard at a screen size, with the network cut off, and its map frame."""
+
+    def __init__(self, browser, server: str, viewport: dict[str, int]):
+        phone = viewport["width"] < 600
+        self.context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.server = server
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def frame(self):
+        """The map's frame (a Playwright Frame), once its labels are placed."""
+        self.map_frame()
+        frame = self.page.query_selector(MAP_FRAME).content_frame()
+        frame.wait_for_function(f"() => ({PLACED_JS})() > 0", timeout=60_000)
+        frame.wait_for_timeout(500)  # the fitted view's zoom animation, and the labels placed after it
+        return frame
+
+    def no_traceback(self) -> None:
+        assert self.page.locator('[data-testid="stException"]').count() == 0
+        assert "Traceback" not in self.page.locator("body").inner_text()
+        assert self.errors == [] and self.dialogs == [] and self.blocked == []
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def dashboard(request, browser, server):
+    d = _Dashboard(browser, server, request.param)
+    yield d
+    d.close()
+
+
+def test_no_two_labels_overlap_on_the_overview_map(dashboard):
+    frame = dashboard.open("/").frame()
+    labels = frame.evaluate(LABELS_JS)
+    assert any(lab["kind"] == "cm-city" for lab in labels)
+    assert overlaps(labels) == []
+    name = f"overview-labels-{dashboard.page.viewport_size['width']}"
+    dashboard.shot(name)
+    start = frame.evaluate(f"() => {_MAP}.getZoom()")
+    assert zoom(frame, "in")
+    assert frame.evaluate(f"() => {_MAP}.getZoom()") == start + 1
+    assert overlaps(frame.evaluate(LABELS_JS)) == []
+    assert zoom(frame, "out")
+    if zoom(frame, "out"):  # one below the zoom it opened at, unless that is the widest
+        assert frame.evaluate(f"() => {_MAP}.getZoom()") == start - 1
+    assert overlaps(frame.evaluate(LABELS_JS)) == []
+    assert "area=" not in dashboard.page.url  # zooming filters nothing
+    dashboard.no_traceback()
+
+
+def test_the_captures_page_opens_with_no_label_overlapping(dashboard):
+    frame = dashboard.open("/captures").frame()
+    labels = frame.evaluate(LABELS_JS)
+    assert overlaps(labels) == []
+    dashboard.no_traceback()
+
+
+def test_on_a_phone_the_layer_control_starts_folded_and_the_map_fits_the_screen(browser, server):
+    phone = _Dashboard(browser, server, PHONE)
+    try:
+        frame = phone.open("/").frame()
+        control = frame.locator(".leaflet-control-layers")
+        assert "leaflet-control-layers-expanded" not in control.get_attribute("class")
+        assert frame.locator(".leaflet-control-layers-list").is_hidden()
+        box = phone.page.locator(MAP_FRAME).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # no sideways scrolling for the map
+        assert box["height"] <= PHONE["height"]  # the whole map on one screen
+        frame.locator(".leaflet-control-layers-toggle").tap()  # a tap opens it
+        assert frame.locator(".leaflet-control-layers-list").is_visible()
+        assert frame.get_by_text("Claimed captures").first.is_visible()
+        phone.shot("overview-phone-layers")
+        phone.no_traceback()
+    finally:
+        phone.close()
+
+
+def test_on_a_desktop_the_layer_control_is_open(browser, server):
+    desktop = _Dashboard(browser, server, DESKTOP)
+    try:
+        frame = desktop.open("/").frame()
+        assert frame.locator(".leaflet-control-layers-list").is_visible()
+        desktop.no_traceback()
+    finally:
+        desktop.close()
+
+
+def test_hovering_a_region_outline_names_the_places_it_stands_for(browser, server):
+    page = _Dashboard(browser, server, DESKTOP)
+    try:
+        frame = page.open("/").frame()
+        # Inside Zaporizhzhia Oblast's outline, away from any point (where its count badge is anchored).
+        at = frame.evaluate(
+            f"""() => {{
+                const map = {_MAP};
+                const p = map.latLngToContainerPoint([47.199, 35.6969]);
+                const r = map.getContainer().getBoundingClientRect();
+                return {{x: r.left + p.x, y: r.top + p.y}};
+            }}"""
+        )
+        box = page.page.locator(MAP_FRAME).bounding_box()
+        page.page.mouse.move(box["x"] + at["x"] + 30, box["y"] + at["y"] + 30, steps=4)
+        page.page.mouse.move(box["x"] + at["x"], box["y"] + at["y"], steps=4)
+        tip = frame.locator(".leaflet-tooltip").filter(has_text="Zaporizhzhia Oblast")
+        tip.wait_for(timeout=10_000)
+        text = tip.inner_text()
+        assert text.startswith("Zaporizhzhia Oblast: 3 capture claims — "), text
+        assert all(place in text for place in ("Prydorozhne", "Tsvitkove", "Staroukrainka")), text
+        page.shot("overview-region-tooltip")
+        assert "area=" not in page.page.url
+        page.no_traceback()
+    finally:
+        page.close()
