@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from geo import layers, present, schema, totals
@@ -58,8 +60,70 @@ def summary(events: pd.DataFrame, claims: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _mask(values: pd.Series, wanted: object) -> pd.Series:
-    return (values == wanted).to_numpy(dtype=bool, na_value=False)
+def _mask(events: pd.DataFrame, name: str, wanted: str) -> npt.NDArray[np.bool_]:
+    """Where a column holds ``wanted`` (nowhere if there is no such column)."""
+    if name not in events.columns:
+        return np.zeros(len(events), dtype=bool)
+    return (events[name] == wanted).to_numpy(dtype=bool, na_value=False)
+
+
+def _codes(events: pd.DataFrame, name: str) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """A column's codes (-1: missing, or no such column) and distinct values (as text)."""
+    if name not in events.columns:
+        return np.full(len(events), -1, dtype=np.int64), []
+    codes, uniques = pd.factorize(events[name])
+    return codes.astype(np.int64, copy=False), [str(u) for u in uniques.to_numpy(dtype=object)]
+
+
+def _is(codes: npt.NDArray[np.int64], names: list[str], *wanted: str) -> npt.NDArray[np.bool_]:
+    """Where a coded column (:func:`_codes`) holds one of ``wanted``."""
+    table = np.array([name in wanted for name in names] + [False])  # the last: a missing value (-1)
+    return table[codes]
+
+
+def _value_counts(codes: npt.NDArray[np.int64], names: list[str]) -> dict[str, int]:
+    """Counts of the values present, most frequent first, ties in order of first appearance (as ``value_counts``)."""
+    given = np.flatnonzero(codes >= 0)
+    counts = np.bincount(codes[given], minlength=len(names))
+    first = np.full(len(names), len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[given], given)
+    seen = np.flatnonzero(counts)
+    return {names[c]: int(counts[c]) for c in seen[np.lexsort((first[seen], -counts[seen]))].tolist()}
+
+
+def _sides(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """The side of each of ``rows`` as an index into the sorted side names ("unknown" if missing), and the names."""
+    codes, names = _codes(events, "side")
+    labels = [*names, "unknown"]  # the last: a missing side (-1)
+    ordered = sorted(set(labels))
+    to_label = np.array([ordered.index(label) for label in labels], dtype=np.int64)
+    return to_label[codes[rows]], ordered
+
+
+def _captures(
+    events: pd.DataFrame, prepared: totals.Prepared, captures: npt.NDArray[np.bool_]
+) -> tuple[dict[str, dict[str, int]], dict[str, totals.Total], int, int]:
+    """Capture events per side and status, claimed area per side, how many are not contested, how many are."""
+    status, statuses = _codes(events, "status")
+    contested = captures & _is(status, statuses, "contested")
+    taken = np.flatnonzero(captures & ~contested)  # a missing status is not "contested"
+    side, sides = _sides(events, taken)
+    area = prepared.figure("area_km2")[0] if "area_km2" in events.columns else np.full(len(events), np.nan)
+    by_side, area_totals = {}, {}
+    for s in np.unique(side).tolist():  # in the order of the names
+        mine = taken[side == s]
+        by_side[sides[s]] = _value_counts(status[mine], statuses)
+        if not np.isnan(area[mine]).all():
+            rows = np.zeros(len(events), dtype=bool)
+            rows[mine] = True
+            area_totals[sides[s]] = totals.total(prepared, "area_km2", rows=rows)
+    return by_side, area_totals, len(taken), int(contested.sum())
+
+
+def _regions(prepared: totals.Prepared, rows: npt.NDArray[np.bool_]) -> int:
+    """How many distinct admin-1 regions the events of ``rows`` are in."""
+    cells = np.unique(prepared.cell[rows])
+    return len({code for c in cells[cells >= 0].tolist() for code in prepared.cells[c]})
 
 
 def key_figures(events: pd.DataFrame) -> dict[str, Any]:
@@ -94,46 +158,23 @@ def key_figures(events: pd.DataFrame) -> dict[str, Any]:
         (events from synthetic data).
     """
     specs = layers.all_specs()
-    figures = {f for spec in specs for f in spec.key_figures} | {"area_km2"}
-    wanted = ["event_id", "layer", "status", "side", "admin1", "country", "time_start", "time_end", "title", "place"]
-    wanted += ["dataset"] + [c for f in sorted(figures) for c in (f, schema.bound_column(f))]
-    events = events[[c for c in wanted if c in events.columns]]  # a million rows: copy only these columns' rows
-    layer = events["layer"]
-
-    def column(frame: pd.DataFrame, name: str) -> pd.Series:
-        return frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-
-    masks = {spec.name: _mask(layer, spec.name) for spec in specs}
+    prepared = totals.prepare(events)
+    layer, layer_names = _codes(events, "layer")
+    masks = {spec.name: _is(layer, layer_names, spec.name) for spec in specs}
     per_layer = {name: int(mask.sum()) for name, mask in masks.items()}
-    figure_totals: dict[str, dict[str, totals.Total]] = {}
-    for spec in specs:
-        rows = events[masks[spec.name]] if spec.key_figures else events.iloc[:0]
-        figure_totals[spec.name] = {f: totals.total(rows, f) for f in spec.key_figures}
-
-    caps = events[_mask(layer, "capture")]
-    status = column(caps, "status")
-    taken = caps[(status != "contested").to_numpy(dtype=bool, na_value=True)]
-    side = column(taken, "side").fillna("unknown")
-    by_side = {
-        str(s): {str(k): int(v) for k, v in column(grp, "status").value_counts().items()}
-        for s, grp in taken.groupby(side, sort=True)
+    figure_totals = {
+        spec.name: {f: totals.total(prepared, f, rows=masks[spec.name]) for f in spec.key_figures} for spec in specs
     }
-    area_totals = {
-        str(s): totals.total(grp, "area_km2")
-        for s, grp in taken.groupby(side, sort=True)
-        if "area_km2" in grp.columns and grp["area_km2"].notna().any()
-    }
+    by_side, area_totals, taken, contested = _captures(events, prepared, _is(layer, layer_names, "capture"))
     strike = figure_totals.get("strike", {})
     choropleth = [spec.name for spec in specs if spec.drawn_as == "choropleth"]
-    regional = events[layer.isin(choropleth).to_numpy(dtype=bool, na_value=False)]
-    regions = {code for cell in column(regional, "admin1").dropna().unique() for code in schema.split_multi(cell)}
     return {
         "layers": per_layer,
         "totals": {name: {f: totals.total_text(v) for f, v in figs.items()} for name, figs in figure_totals.items()},
         "figure_totals": figure_totals,
         "captures": by_side,
-        "captures_total": len(taken),
-        "contested": int((status == "contested").sum()),
+        "captures_total": taken,
+        "contested": contested,
         "area": {s: totals.total_text(v) for s, v in area_totals.items()},
         "area_totals": area_totals,
         "strikes": per_layer.get("strike", 0),
@@ -141,8 +182,8 @@ def key_figures(events: pd.DataFrame) -> dict[str, Any]:
         "intercepted": totals.total_text(strike.get("intercepted", totals.Total())),
         "launched_total": strike.get("launched", totals.Total()),
         "intercepted_total": strike.get("intercepted", totals.Total()),
-        "regions_affected": len(regions),
+        "regions_affected": _regions(prepared, _is(layer, layer_names, *choropleth)),
         "impacts": per_layer.get("impact", 0),
         "talks": per_layer.get("talks", 0),
-        "synthetic": int(_mask(column(events, "dataset"), schema.SYNTHETIC).sum()),
+        "synthetic": int(_mask(events, "dataset", schema.SYNTHETIC).sum()),
     }

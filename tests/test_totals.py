@@ -255,6 +255,33 @@ def test_the_low_end_of_big_groups_is_at_least_each_region_days_largest_claim():
     assert per_region_day <= total.low < total.high
 
 
+def test_totals_over_rows_of_prepared_events_equal_totals_over_those_rows():
+    """Many totals over rows of one set of events (the key figures) decode it once: same totals, no copies."""
+    events = _synthetic(20_000, seed=5, days=60)
+    events.loc[events.sample(frac=0.002, random_state=1).index, ["admin1", "country"]] = None  # anywhere
+    events.loc[events.sample(frac=0.002, random_state=2).index, "admin1"] = None  # its country only
+    events.loc[events.sample(frac=0.01, random_state=3).index, "time_end"] = pd.NaT
+    prepared = totals.prepare(events)
+    rng = np.random.default_rng(0)
+    for share in (1.0, 0.5, 0.05, 0.0005):
+        rows = rng.random(len(events)) < share
+        assert totals.total(prepared, "intercepted", rows=rows) == totals.total(events[rows], "intercepted")
+    assert totals.total(prepared, "intercepted") == totals.total(events, "intercepted")
+    assert totals.total(prepared, "launched") == totals.Total()  # no such column: not stated
+
+
+def test_a_big_group_names_its_largest_claims_equal_ones_in_order():
+    # 3000 claims over Bryansk on one day: one group; the largest named first, equal ones in the events' order
+    values = [float(v) for v in np.random.default_rng(1).integers(1, 50, 3000)]
+    values[2500] = values[2700] = 80.0
+    values[10] = 99.0
+    total = totals.total(_events(*[("RU-BRY", 15, 15, v) for v in values]), "intercepted")
+    named = [(p.event_id, p.value) for p in total.groups[0].parts]
+    in_order = sorted(range(len(values)), key=lambda i: (-values[i], i))[: totals.PARTS_KEPT]
+    assert named == [(f"e{i}", values[i]) for i in in_order]
+    assert named[:3] == [("e10", 99.0), ("e2500", 80.0), ("e2700", 80.0)]
+
+
 # -- writing it --------------------------------------------------------------------------------------------------
 
 
