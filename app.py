@@ -11,16 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from geo import i18n, layers
 from geo.assets import ensure_static
 from geo.i18n import t
-from ui import components, data, state
+from ui import components, data, errors, state, style
 from views import layer
 
 i18n.set_language(state.language())  # ?lang=uk when there is a catalog for it, else CONFLICTMAP_LANG
 # No page_icon: a Material icon favicon is fetched from Google's font CDN, which breaks offline use.
 st.set_page_config(page_title=t("Conflict claims map"), layout="wide")
+style.apply()  # the phone layout (narrow margins, smaller title) and tables no wider than the screen
 
 
 @st.cache_resource
@@ -46,19 +48,45 @@ def _pages() -> list[st.Page]:
     ]
 
 
-_static()
-loaded = data.load()
-page = st.navigation(_pages())
-state.sidebar(data.span(loaded.events), sorted(loaded.events["dataset"].unique()))
-components.map_settings()
-with st.sidebar:
-    st.caption(
-        t(
-            "Claims by parties to the war, with their sources — not independently verified facts. "
-            "Synthetic data, where loaded, is labelled synthetic."
-        )
-    )
+def _frame() -> StreamlitPage | None:
+    """Static files, the data, the navigation and the sidebar; the page to run, or None when they failed (said so)."""
+    with errors.contained(
+        t("The dashboard could not start because of an error; it has been logged on the server."), where="frame"
+    ):
+        _static()
+        loaded = data.load()
+        page = st.navigation(_pages())
+        with errors.contained(
+            t(
+                "The filters could not be applied because of an error (logged on the server); "
+                "reset them, or open the dashboard's address without its parameters."
+            ),
+            where="sidebar",
+        ) as sidebar:
+            state.sidebar(data.span(loaded.events), sorted(loaded.events["dataset"].unique()))
+            components.map_settings()
+        with st.sidebar:
+            st.caption(
+                t(
+                    "Claims by parties to the war, with their sources — not independently verified facts. "
+                    "Synthetic data, where loaded, is labelled synthetic."
+                )
+            )
+        # A failed sidebar leaves no filter to show the page with: its sentence is all that shows.
+        return None if sidebar.failed else page
+    return None  # the frame failed (said so)
+
+
 try:
-    page.run()
+    page = _frame()
+    if page is not None:
+        with errors.contained(
+            t(
+                "This page could not be shown because of an error (logged on the server); "
+                "try other filters or another page."
+            ),
+            where=f"page /{page.url_path}",
+        ):
+            page.run()
 finally:
     data.release_pages()  # the snapshot pages this run read go back to the OS (they stay in its file cache)

@@ -197,8 +197,11 @@ def test_drawing_an_area_on_the_map_filters_by_it(page):
     page.page.mouse.up()
     page.page.wait_for_url("**area=*", timeout=30_000)
     page.page.get_by_text("Clear the drawn area").first.wait_for(timeout=30_000)
-    caption = page.page.get_by_text("events · claims by parties", exact=False).first.inner_text()
-    assert "area" in caption.lower(), caption
+    # the sidebar updates before the page does: wait for the page's caption to say the area
+    caption = page.page.get_by_text("events · claims by parties", exact=False).first
+    page.page.wait_for_function("(el) => el.innerText.toLowerCase().includes('area')", arg=caption.element_handle(),
+                                timeout=30_000)  # fmt: skip
+    assert "area" in caption.inner_text().lower()
     page.shot("overview-area")
     assert page.errors == []
 

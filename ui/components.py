@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
 import shapely
+import shapely.errors
 import streamlit as st
 
 from geo import i18n, present, schema
+from geo.errors import ValidationError
 from geo.filters import Filter
 from geo.i18n import N_, t, tn
 from geo.mapview import build_map
 from ui import data, exporting, leaflet, state
 
 MAP_HEIGHT = 560
+_AREA_TYPES: Final = ("Polygon", "MultiPolygon")
+"""Geometries a drawn shape may have to become the area filter (the draw tools make polygons and rectangles)."""
+_WORLD: Final = shapely.box(-180.0, -90.0, 180.0, 90.0)
 
 
 def header(title: str, flt: Filter, events: pd.DataFrame) -> None:
@@ -197,6 +203,51 @@ def _bounds(out: dict | None) -> tuple[tuple[float, float, float, float], int] |
     return (box, zoom) if box[0] < box[2] and box[1] < box[3] else None
 
 
+def drawn_area(out: Mapping[str, Any] | None) -> str | None:
+    """The area the reader drew with the map's draw tools, as the area filter's WKT; None when there is none.
+
+    Only the draw plugin's own layer counts: streamlit-folium's
+    ``all_drawings`` holds the shapes in Leaflet.draw's feature group and
+    nothing else. (Its ``last_active_drawing`` is also set by a click on any
+    feature — a point, a region outline under its count label — so a click
+    would become an area.) Polygons and rectangles are taken, together when
+    there are several, and cut to the globe's [-180, 180] x [-90, 90];
+    anything else (a point, a line, a shape the filter refuses) is ignored.
+
+    Parameters
+    ----------
+    out : mapping or None
+        What the map component reported.
+
+    Returns
+    -------
+    str or None
+        The canonical WKT of the drawn (multi)polygon.
+    """
+    drawings = (out or {}).get("all_drawings")
+    if not isinstance(drawings, list):
+        return None
+    shapes = [shape for feature in drawings if (shape := _polygon(feature)) is not None]
+    if not shapes:
+        return None
+    try:  # a shape drawn at a low zoom may reach round the globe: the world's part of it
+        return Filter(area=shapely.intersection(shapely.union_all(shapes), _WORLD)).area
+    except ValidationError:
+        return None
+
+
+def _polygon(feature: object) -> shapely.Geometry | None:
+    """The (multi)polygon of a drawn GeoJSON feature; None for any other geometry or a malformed one."""
+    geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
+    if not isinstance(geometry, Mapping) or geometry.get("type") not in _AREA_TYPES:
+        return None
+    try:
+        shape = shapely.geometry.shape(geometry)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError, shapely.errors.GEOSException):
+        return None
+    return None if shape.is_empty or not shape.is_valid else shape
+
+
 def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
@@ -308,13 +359,16 @@ def event_map(
     assets = "cdn" if st.session_state.get("m_cdn") else "local"
     view = st.session_state.get(f"{key}_view")
     m = _cached_map(events, claims, flt, layers, basemap, assets, view, i18n.language())
-    out = leaflet.show(m, key=key, height=MAP_HEIGHT, returned_objects=["last_active_drawing", "bounds", "zoom"])
+    # Each drawing taken gives the map a new instance: the browser keeps what an instance last reported, and
+    # the map an area was drawn on would report it again when it comes back (the area cleared).
+    taken = st.session_state.get(f"{key}_drawings_taken", 0)
+    instance = f"{key}#{taken}" if taken else key
+    out = leaflet.show(m, key=instance, height=MAP_HEIGHT, returned_objects=["all_drawings", "bounds", "zoom"])
     with st.popover(t("Export this map")):
         exporting.controls(flt, key=f"{key}_export")
-    drawing = (out or {}).get("last_active_drawing")
-    if drawing and drawing.get("geometry"):
-        wkt = shapely.geometry.shape(drawing["geometry"]).wkt
-        if wkt != flt.area:
-            state.request(area=wkt)
-            return
+    area = drawn_area(out)
+    if area is not None and area != flt.area:
+        st.session_state[f"{key}_drawings_taken"] = taken + 1
+        state.request(area=area)
+        return
     _follow_view(out, key, m, view)

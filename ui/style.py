@@ -48,8 +48,6 @@ CSS: Final = f"""
   [data-testid="stMetricLabel"] {{ min-height: 0; }}
   /* Tables and charts never wider than the screen (a table scrolls inside itself). */
   [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"] {{ max-width: 100%; }}
-  /* The map no taller than about half the screen, so it ends on the first screen (the map fills its frame). */
-  iframe[title="streamlit_folium.st_folium"] {{ height: min(560px, 52svh) !important; }}
 }}
 """
 """The rules :func:`apply` writes."""
