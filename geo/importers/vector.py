@@ -23,9 +23,11 @@ for claimed or affected areas). KML's ``Name``/``Description`` stand in for
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Final
 
 import geopandas as gpd
 import numpy as np
@@ -112,8 +114,45 @@ def _read_frame(
     return _read_table(attrs, path, fmt, dataset, mapping, today, geoms=geoms, result=result, pre_rejected=broken)
 
 
+_DRIVERS: Final = {
+    "GeoJSON": ("GeoJSON",),
+    "GeoPackage": ("GPKG",),
+    "KML": ("LIBKML", "KML"),
+    "Shapefile": ("ESRI Shapefile",),
+}
+"""The GDAL drivers each format may be read with. Anything else GDAL would pick (a VRT document that reads
+local files or fetches URLs, a /vsi path) is refused before a feature is read."""
+_XML_PROLOGUE: Final = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.DOTALL)
+_FIRST_TAG: Final = re.compile(rb"<\s*([A-Za-z_][\w:.-]*)")
+
+
+def _looks_like(path: Path, fmt: str) -> bool:
+    """Whether the file's first bytes are those of its format (GDAL would otherwise guess from the content)."""
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    if fmt == "GeoPackage":
+        return head.startswith(b"SQLite format 3\x00")
+    if fmt == "Shapefile":
+        return head[:4] == b"\x00\x00\x27\x0a"  # the .shp file code, 9994
+    body = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if fmt == "GeoJSON":
+        return body.startswith(b"{")
+    tag = _FIRST_TAG.search(_XML_PROLOGUE.sub(b"", body))  # KML: the root element is <kml>
+    return tag is not None and tag.group(1).split(b":")[-1].lower() == b"kml"
+
+
+def _check_driver(path: Path, fmt: str, layer: str | None) -> None:
+    """Refuse a file that is not plainly of ``fmt``, or that GDAL would open with another driver."""
+    if "/vsi" in str(path).lower() or not _looks_like(path, fmt):
+        raise GeoError(f"{path.name} does not hold {fmt} (its content is something else); nothing was read")
+    driver = pyogrio.read_info(path, layer=layer)["driver"]
+    if driver not in _DRIVERS[fmt]:
+        raise GeoError(f"{path.name} does not hold {fmt} (GDAL would read it as {driver}); nothing was read")
+
+
 def _read(path: Path, fmt: str, layer: str | None = None) -> gpd.GeoDataFrame:
     try:
+        _check_driver(path, fmt, layer)
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
@@ -169,6 +208,7 @@ def read_gpkg(
     """
     p, name = _common.open_input(path, max_bytes, dataset)
     try:
+        _check_driver(p, "GeoPackage", None)  # before GDAL lists anything in it
         layers = [str(row[0]) for row in pyogrio.list_layers(p)]
     except pyogrio.errors.DataSourceError:
         raise GeoError(f"{p.name} is not a readable GeoPackage") from None
