@@ -69,6 +69,12 @@ class ImportResult:
         rows located from a place name.
     notes : list of str
         Anything else worth saying (a rule applied, a geometry repaired).
+    encoding : str or None
+        The text encoding the file was read in (``utf-8``, ``cp1252``…), when it is text.
+    placed : dict of str to int
+        How located events got their region, counted per way (see
+        :data:`geo.placement.HOW`): ``inside`` a region's polygon, the ``stated``
+        region kept near its border, ``snapped`` to the nearest coast, ``sea``.
     written : object or None
         The store's :class:`~geo.store.base.WriteResult` once written.
     """
@@ -85,6 +91,8 @@ class ImportResult:
     rejected_rows: list[int] = field(default_factory=list)
     geocoded: dict[str, Any] = field(default_factory=lambda: {"exact": 0, "admin1": 0, "ambiguous": [], "unknown": []})
     notes: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    placed: dict[str, int] = field(default_factory=dict)
     written: Any = None
 
     def skip(self, reason: str, rows: list[int]) -> None:
@@ -172,6 +180,8 @@ class ImportResult:
             "rejected": self.rejections(),
             "geocoded": self.geocoded,
             "notes": list(self.notes),
+            "encoding": self.encoding,
+            "placed": dict(self.placed),
             "written": written,
         }
 
@@ -183,7 +193,8 @@ class ImportResult:
         str
             What was imported per layer, skipped per reason, rejected per row.
         """
-        lines = [f"{self.source} ({self.format}): {self.rows:,} rows → dataset {self.dataset!r}"]
+        read_as = f", {self.encoding}" if self.encoding else ""
+        lines = [f"{self.source} ({self.format}{read_as}): {self.rows:,} rows → dataset {self.dataset!r}"]
         per_layer = ", ".join(f"{n:,} {layer}" for layer, n in self.layers.items()) or "none"
         lines.append(f"events: {self.imported:,} ({per_layer}); claims: {len(self.claims):,}")
         if self.written is not None:
@@ -207,5 +218,7 @@ class ImportResult:
                 f"geocoded: {geo['exact']} exact, {geo['admin1']} region precision only, "
                 f"{len(geo['ambiguous'])} ambiguous, {len(geo['unknown'])} not found"
             )
+        if any(n for how, n in self.placed.items() if how != "inside"):
+            lines.append("placed: " + ", ".join(f"{n:,} {how}" for how, n in self.placed.items() if n))
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
