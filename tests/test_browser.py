@@ -14,12 +14,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from tests.browsing import MAP_FRAME, Visitor
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 XSS = "<img src=x onerror=alert(1)>"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def _add_hostile_event(path: Path) -> None:
@@ -49,48 +48,12 @@ def server(tmp_path_factory, streamlit_server):
     return streamlit_server("app.py", CONFLICTMAP_STORE=str(store))
 
 
-class _Page:
-    """A page with the network cut off and every error and dialog recorded."""
+class _Page(Visitor):
+    """A desktop tab; screenshots wait for the map's animations to end."""
 
-    def __init__(self, browser, server: str):
-        self.context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        self.blocked: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.server = server
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def open(self, path: str = "/"):
-        self.page.goto(self.server + path)
-        self.page.wait_for_selector("h1", timeout=60_000)
-        return self
-
-    def map_frame(self):
-        self.page.wait_for_selector(MAP_FRAME, timeout=60_000)
-        frame = self.page.frame_locator(MAP_FRAME)
-        frame.locator(".leaflet-container").wait_for(timeout=60_000)
-        return frame
-
-    def shot(self, name: str) -> Path:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
+    def shot(self, name: str, *, full_page: bool = True) -> Path:
         self.page.wait_for_timeout(1500)
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
-
-    def close(self):
-        self.context.close()
+        return super().shot(name, full_page=full_page)
 
 
 @pytest.fixture

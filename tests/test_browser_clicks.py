@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 
+from tests.browsing import MAP_FRAME, Visitor
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 CAPTION = "events · claims by parties"
 SETTLE_MS = 3000
 """Long enough for the component's report (debounced 250 ms) and the page's rerun."""
@@ -110,26 +109,12 @@ def cells_server(tmp_path_factory, streamlit_server) -> str:
     return streamlit_server("app.py", CONFLICTMAP_STORE=str(path))
 
 
-class _Reader:
+class _Reader(Visitor):
     """A person at the dashboard: no internet, every page error recorded."""
 
     def __init__(self, browser, server: str, viewport: tuple[int, int] = (1440, 1000)):
-        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.errors.append("dialog: " + d.message), d.dismiss()))
-        self.server = server
+        super().__init__(browser, server, {"width": viewport[0], "height": viewport[1]})
         self.caption = ""
-
-    @staticmethod
-    def _route(route) -> None:
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            route.abort()
 
     @property
     def frame(self):
@@ -181,14 +166,7 @@ class _Reader:
             assert word not in text, text[:2000]
         assert "area=" not in self.page.url, self.page.url
         assert self.caption_text() == self.caption
-        assert self.errors == []
-
-    def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
+        assert self.errors == [] and self.dialogs == []
 
 
 @pytest.fixture

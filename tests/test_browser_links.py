@@ -8,13 +8,13 @@ link, wait, read the sidebar, click.
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
 
+from tests.browsing import Visitor
+
 pytestmark = pytest.mark.browser
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 WARNING = "Ignored in the link"
 
 
@@ -29,37 +29,18 @@ def server(tmp_path_factory, streamlit_server) -> str:
 
 @pytest.fixture
 def tab(browser, server):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    blocked: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    yield SimpleNamespace(page=p, server=server, errors=errors, blocked=blocked)
-    context.close()
+    visitor = Visitor(browser, server)
+    yield visitor
+    visitor.close()
 
 
 def _open(tab, path: str):
-    page = tab.page
-    page.goto(tab.server + path)
-    page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_selector(MAP_FRAME, timeout=60_000)
-    page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
-    return page.locator('[data-testid="stSidebar"]')
+    tab.open(path).map_frame()
+    return tab.page.locator('[data-testid="stSidebar"]')
 
 
 def _no_traceback(tab) -> None:
-    assert tab.page.locator('[data-testid="stException"]').count() == 0
-    assert "Traceback" not in tab.page.locator("body").inner_text()
-    assert tab.errors == []
+    tab.no_traceback()
 
 
 def test_a_bad_links_warning_stays_until_dismissed(tab):

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import MAP_FRAME, _Page
+from tests.browsing import DESKTOP, MAP_FRAME, PHONE, Visitor
 from tests.test_mapview_labels import LABELS_JS, PLACED_JS, overlaps, zoom
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1440, "height": 1000}
-PHONE = {"width": 390, "height": 844}
 _MAP = "Object.values(window).find((v) => v instanceof L.Map)"
 
 
@@ -24,20 +22,8 @@ def server(tmp_path_factory, streamlit_server):
     return streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path_factory.mktemp("store") / "conflict.gpkg"))
 
 
-class _Dashboard(_Page):
+class _Dashboard(Visitor):
     """A page of the dashboard at a screen size, with the network cut off, and its map frame."""
-
-    def __init__(self, browser, server: str, viewport: dict[str, int]):
-        phone = viewport["width"] < 600
-        self.context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.server = server
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
 
     def frame(self):
         """The map's frame (a Playwright Frame), once its labels are placed."""
@@ -46,11 +32,6 @@ class _Dashboard(_Page):
         frame.wait_for_function(f"() => ({PLACED_JS})() > 0", timeout=60_000)
         frame.wait_for_timeout(500)  # the fitted view's zoom animation, and the labels placed after it
         return frame
-
-    def no_traceback(self) -> None:
-        assert self.page.locator('[data-testid="stException"]').count() == 0
-        assert "Traceback" not in self.page.locator("body").inner_text()
-        assert self.errors == [] and self.dialogs == [] and self.blocked == []
 
 
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import io
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.browsing import ARTIFACTS, MAP_FRAME, PHONE, ROOT, Visitor
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-PHONE = {"width": 390, "height": 844}
 CAPTION = "claims by parties, not independently verified"
 
 
@@ -55,63 +52,14 @@ def server(tmp_path_factory, streamlit_server):
     return streamlit_server(script, CONFLICTMAP_STORE=str(store))
 
 
-class _Page:
-    """A page at a size, with the network cut off and every error recorded."""
-
-    def __init__(self, browser, server: str, viewport: dict, *, phone: bool = False):
-        self.context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
-        self.blocked: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.server = server
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def open(self, path: str):
-        self.page.goto(self.server + path)
-        self.page.wait_for_selector("h1", timeout=60_000)
-        return self
-
-    def wait_for_map(self):
-        self.page.wait_for_selector(MAP_FRAME, timeout=60_000)
-        self.page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
-        self.page.wait_for_timeout(1500)  # the map's first report reruns the page once
-
-    def box(self, selector: str) -> dict:
-        box = self.page.locator(selector).first.bounding_box()
-        assert box is not None, f"{selector} is not on the page"
-        return box
-
-    def no_traceback(self) -> None:
-        assert self.page.locator('[data-testid="stException"]').count() == 0
-        assert "Traceback" not in self.page.locator("body").inner_text()
-        assert self.errors == []
-        assert self.blocked == []
-
-    def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-    def close(self):
-        self.context.close()
-
-
 @pytest.fixture
 def phone(browser, server):
-    p = _Page(browser, server, PHONE, phone=True)
+    p = Visitor(browser, server, PHONE)
     yield p
     p.close()
 
 
-def _text_box(page: _Page, selector: str) -> dict:
+def _text_box(page: Visitor, selector: str) -> dict:
     """The box of an element's text (its lines, without the element's padding)."""
     return page.page.locator(selector).first.evaluate(
         "e => { const r = document.createRange(); r.selectNodeContents(e); const b = r.getBoundingClientRect();"
@@ -119,7 +67,7 @@ def _text_box(page: _Page, selector: str) -> dict:
     )
 
 
-def _caption_box(page: _Page) -> dict:
+def _caption_box(page: Visitor) -> dict:
     return page.page.get_by_text(CAPTION, exact=False).first.bounding_box()
 
 
@@ -127,7 +75,7 @@ def _caption_box(page: _Page) -> dict:
 def test_a_layer_page_on_a_phone_shows_title_caption_and_map_on_the_first_screen(phone, path):
     phone.open(path).wait_for_map()
     title, caption, frame = _text_box(phone, "h1"), _caption_box(phone), phone.box(MAP_FRAME)
-    phone.shot(f"phone{path.replace('/', '-')}")
+    phone.shot(f"phone{path.replace('/', '-')}", full_page=False)
     assert title["y"] >= 0 and title["y"] + title["height"] <= caption["y"] + 1
     assert caption["y"] + caption["height"] <= frame["y"] + 1
     assert frame["y"] < PHONE["height"] / 3, frame  # the map starts in the first third of the screen
@@ -140,7 +88,7 @@ def test_a_layer_page_on_a_phone_shows_title_caption_and_map_on_the_first_screen
 def test_the_overview_on_a_phone_has_its_map_on_the_first_screen(phone):
     phone.open("/").wait_for_map()
     frame = phone.box(MAP_FRAME)
-    phone.shot("phone-overview")
+    phone.shot("phone-overview", full_page=False)
     on_screen = PHONE["height"] - frame["y"]
     assert on_screen >= frame["height"] / 2, frame  # the key figures leave at least half the map on the first screen
     assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
@@ -155,7 +103,7 @@ def test_tables_on_a_phone_stay_within_the_screen(phone, path):
     table.scroll_into_view_if_needed()
     phone.page.wait_for_timeout(1000)
     box = table.bounding_box()
-    phone.shot(f"phone{path.replace('/', '-')}-table")
+    phone.shot(f"phone{path.replace('/', '-')}-table", full_page=False)
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     assert box["height"] >= 150, box  # rows to read, not a sliver
     assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
@@ -179,7 +127,7 @@ def test_the_figures_column_shows_whole_at_1600_px(browser, server, path, layer)
     from geo import layers
     from views.layer import statement_columns
 
-    wide = _Page(browser, server, {"width": 1600, "height": 1000})
+    wide = Visitor(browser, server, {"width": 1600, "height": 1000})
     try:
         wide.open(path)
         table = wide.page.locator('[data-testid="stDataFrame"]').last  # the statements (after any region table)
