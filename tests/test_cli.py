@@ -115,10 +115,12 @@ def test_geocode_json_contract(capsys):
 
 
 def test_geocode_region_fallback_and_not_found(capsys):
-    code, out, _ = _run(capsys, "geocode", "Sydorivka", "--region", "Sumy", "--json")
+    # four villages called Popivka in Sumy Oblast: the region, no guessed point
+    code, out, _ = _run(capsys, "geocode", "Popivka", "--region", "Sumy", "--json")
     answer = json.loads(out)
     assert code == 0
     assert (answer["found"], answer["precision"], answer["admin1"], answer["lat"]) == (False, "admin1", "UA-59", None)
+    assert answer["ambiguous"] is True and len(answer["candidates"]) >= 4
     code, out, _ = _run(capsys, "geocode", "Xyzzyvka", "--json")
     answer = json.loads(out)
     assert code == 1

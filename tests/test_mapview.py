@@ -182,7 +182,7 @@ def test_region_precision_events_are_outlines_never_points(seed_map):
     drawn = {re.search(r"\(([A-Z]{2}-[A-Z0-9]+)\)", f["properties"]["popup"]).group(1) for f in outlines}
     assert drawn == codes
     badges = {f["properties"]["badge"] for f in outlines}
-    assert "3 capture claims" in badges and "1 contested" in badges and "2 strikes" in badges
+    assert "1 capture claim" in badges and "1 contested" in badges and "2 strikes" in badges
 
 
 def test_impacts_are_a_choropleth_of_their_regions(seed_map):

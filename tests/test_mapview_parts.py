@@ -183,7 +183,7 @@ def test_display_geography_comes_from_the_reference_folder():
 
 
 def test_a_reference_folder_without_display_geography_still_labels_cities(tmp_path):
-    shutil.copy(settings.get().reference_dir / "gazetteer.csv", tmp_path / "gazetteer.csv")
+    shutil.copy(settings.get().reference_dir / "gazetteer.csv.gz", tmp_path / "gazetteer.csv.gz")
     assert load_display(tmp_path).front_towns == ()
     names = {html for _, _, html, _ in _city_labels(tmp_path)}
     assert "Kyiv" in names and "Kramatorsk" not in names

@@ -217,9 +217,7 @@ def _basemap_json(reference_dir: Path) -> tuple[str, str]:
 
 def _read_gazetteer(reference_dir: Path) -> pd.DataFrame | None:
     """Places of the gazetteer inside the label box, in Ukraine, Russia and Belarus (None without one)."""
-    path = reference_dir / "gazetteer.csv"
-    if not path.is_file():
-        path = reference_dir / "gazetteer.csv.gz"
+    path = reference_dir / "gazetteer.csv.gz"
     if not path.is_file():
         return None
     gaz = pd.read_csv(path, usecols=["name", "lat", "lon", "country", "admin1", "population", "kind"])
