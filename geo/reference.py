@@ -14,6 +14,7 @@ the romanisation-insensitive key of :mod:`geo._text`: ``"Zaporizhia oblast"``,
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -39,7 +40,9 @@ __all__ = [
     "find_region",
     "load_admin0",
     "load_admin1",
+    "load_land",
     "lookup_region",
+    "neighbours_of",
     "region_name",
     "region_of",
     "regions_of",
@@ -222,6 +225,80 @@ def country_of(code: str) -> str:
     if match is None:
         raise ValidationError(f"{code!r} is not an ISO 3166-2 code (expected e.g. 'UA-23' or 'RU-BRY')", "region code")
     return match.group(1).upper()
+
+
+def _land_file() -> Path:
+    path = settings.get().reference_dir / "land.geojson.gz"
+    if not path.is_file():
+        raise NotFoundError(f"reference file {path} is missing (run scripts/build_land.py)")
+    return path
+
+
+@lru_cache(maxsize=4)
+def _land(path: Path) -> shapely.Geometry:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        geom = shapely.from_geojson(f.read())
+    shapely.prepare(geom)
+    return geom
+
+
+def load_land() -> shapely.Geometry:
+    """Load the world's land as one (prepared) MultiPolygon, to tell the sea from somebody's land.
+
+    Natural Earth 10m land simplified at about 2 km (``scripts/build_land.py``):
+    coarse at the coast, so :mod:`geo.placement` asks it only about points
+    farther than the tolerance from every covered region.
+
+    Returns
+    -------
+    shapely.Geometry
+        The land, prepared for fast ``contains_xy``. Shared: do not modify.
+
+    Raises
+    ------
+    NotFoundError
+        If ``land.geojson.gz`` is missing from the reference folder.
+    """
+    return _land(_land_file())
+
+
+@lru_cache(maxsize=4)
+def _foreign(path: Path) -> tuple[tuple[str, ...], np.ndarray]:
+    """The admin-0 outlines of the neighbours (not Ukraine, Russia, Belarus), full detail, prepared."""
+    admin0 = _read(path)
+    keep = ~admin0["iso_a2"].isin(["UA", "RU", "BY"]).to_numpy()
+    geoms = admin0.geometry.to_numpy()[keep].copy()
+    shapely.prepare(geoms)
+    return tuple(admin0["iso_a2"].to_numpy()[keep]), geoms
+
+
+def neighbours_of(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """Find which bundled neighbouring country (Poland, Moldova, Turkey…) each point lies in.
+
+    Parameters
+    ----------
+    lons, lats : array-like of float
+        Longitudes and latitudes (EPSG:4326), of the same length.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        The ISO 3166-1 alpha-2 code of the neighbour's outline the point lies
+        in, or None (in Ukraine, Russia or Belarus, at sea, or farther away).
+    """
+    x = np.asarray(lons, dtype=float).ravel()
+    y = np.asarray(lats, dtype=float).ravel()
+    codes, geoms = _foreign(_file("admin0", simplified=False))
+    out = np.full(x.shape, None, dtype=object)
+    todo = np.isfinite(x) & np.isfinite(y)
+    for code, geom in zip(codes, geoms, strict=True):
+        idx = np.flatnonzero(todo)
+        if not idx.size:
+            break
+        hit = idx[shapely.contains_xy(geom, x[idx], y[idx])]
+        out[hit] = code
+        todo[hit] = False
+    return out
 
 
 class _PipTable(NamedTuple):

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import layers, present, schema
+from geo import layers, placement, present, schema
 from geo.errors import Problem, ValidationError
 
 __all__ = ["EARLIEST", "MAX_ROWS_PER_PROBLEM", "validate", "validate_claims", "validate_events"]
@@ -32,7 +32,6 @@ EARLIEST = pd.Timestamp("2014-01-01")
 MAX_ROWS_PER_PROBLEM = 20
 """How many rows one kind of problem lists before it says '… and N more'."""
 _ISO_3166_2 = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
-_REGION_TOLERANCE_DEG = 0.05  # ~5 km: Natural Earth 10m borders are coarse
 
 
 class _Collector:
@@ -154,97 +153,87 @@ def _geometry(events: pd.DataFrame) -> gpd.GeoSeries:
     return gpd.GeoSeries([None] * len(events), crs=schema.CRS)
 
 
-def _check_geometry(out: pd.DataFrame, geom: gpd.GeoSeries, c: _Collector) -> None:
-    """Coordinates in range, precision consistent, points inside their region."""
-    from geo import reference  # imported here: loading boundaries is not free
+def _check_geometry(out: pd.DataFrame, geom: gpd.GeoSeries, c: _Collector) -> dict[str, int]:
+    """Coordinates finite and in range, precision consistent, each located event placed in its region(s).
 
+    Placing follows :func:`geo.placement.place` (the stated region wins within
+    the tolerance, coastal points snap, events at sea keep their country and
+    no region). Fills ``admin1`` (and ``country`` at sea) in ``out``; returns
+    how many located events were placed each way.
+    """
     has = ~(geom.isna() | geom.is_empty).to_numpy()
+    needs = out["geo_precision"].isin(["exact", "near"]).to_numpy() & ~has
+    c.rows(needs, "geometry", "precision says exact/near but there is no geometry", "give lon/lat or lower it")
     if not has.any():
-        needs = out["geo_precision"].isin(["exact", "near"]).to_numpy()
-        c.rows(needs, "geometry", "precision says exact/near but there is no geometry", "give lon/lat or lower it")
-        return
+        return {}
+    values = geom.to_numpy()
     bounds = np.full((len(geom), 4), np.nan)
-    bounds[has] = shapely.bounds(geom.to_numpy()[has])
-    out_of_range = has & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
+    bounds[has] = shapely.bounds(values[has])
+    nonfinite = has & ~np.isfinite(bounds).all(axis=1)
+    c.rows(
+        nonfinite,
+        "geometry",
+        "coordinates are not finite numbers (inf, -inf or NaN)",
+        "give WGS84 longitude and latitude in decimal degrees",
+    )
+    with np.errstate(invalid="ignore"):
+        out_of_range = (
+            has
+            & ~nonfinite
+            & ((bounds[:, 0] < -180) | (bounds[:, 2] > 180) | (bounds[:, 1] < -90) | (bounds[:, 3] > 90))
+        )
     c.rows(
         out_of_range,
         "geometry",
         "coordinates outside longitude -180..180 / latitude -90..90",
         "coordinates must be WGS84 degrees (EPSG:4326); are they in metres?",
     )
-    needs = out["geo_precision"].isin(["exact", "near"]).to_numpy() & ~has
-    c.rows(needs, "geometry", "precision says exact/near but there is no geometry", "give lon/lat or lower it")
-
-    ok = has & ~out_of_range
+    ok = has & ~out_of_range & ~nonfinite
     if not ok.any():
-        return
-    reps = shapely.point_on_surface(geom.to_numpy()[ok])
-    found = np.full(len(geom), None, dtype=object)
-    found[ok] = reference.regions_of(shapely.get_x(reps), shapely.get_y(reps))
+        return {}
+    given = out["admin1"].to_numpy()
+    given_country = out["country"].to_numpy()
+    placed = placement.place(
+        np.where(ok, values, None), stated=np.where(ok, given, None), country=np.where(ok, given_country, None)
+    )
     ground = [spec.name for spec in layers.all_specs() if spec.timeline == "counts"]  # talks meet abroad
     located = ok & out["layer"].isin(ground).to_numpy()
-    _nearest_within_tolerance(found, reps, ok)
-    nowhere = located & pd.isna(found)
-    if nowhere.any():
-        lon, lat = bounds[:, 0], bounds[:, 1]
-        swapped = np.zeros(len(geom), dtype=bool)
-        swapped[nowhere] = pd.notna(reference.regions_of(lat[nowhere], lon[nowhere]))
-        c.rows(
-            nowhere & swapped,
-            "geometry",
-            "point lies outside every known region",
-            "latitude and longitude look swapped",
-        )
-        c.rows(
-            nowhere & ~swapped,
-            "geometry",
-            "point lies outside every known region (Ukraine, Russia, Belarus)",
-            "check the coordinates",
-        )
-    given = out["admin1"].to_numpy()
-    fill = ok & pd.isna(given) & pd.notna(found)
-    out.loc[fill, "admin1"] = found[fill]
-    _check_region_agrees(out, geom, given, found, ok & pd.notna(given) & pd.notna(found), c)
-
-
-def _nearest_within_tolerance(found: np.ndarray, reps: np.ndarray, ok: np.ndarray) -> None:
-    """Give points just off the coarse Natural Earth coast (Kherson's riverbank) the region within ~5 km."""
-    from geo import reference
-
-    idx = np.flatnonzero(ok)
-    missing = pd.isna(found[idx])
-    if not missing.any():
-        return
-    admin1 = reference.load_admin1()
-    tree = shapely.STRtree(admin1.geometry.to_numpy())
-    inputs, hits = tree.query_nearest(reps[missing], max_distance=_REGION_TOLERANCE_DEG, all_matches=False)
-    codes = admin1["iso_3166_2"].to_numpy()
-    found[idx[missing][inputs]] = codes[hits]
-
-
-def _check_region_agrees(
-    out: pd.DataFrame, geom: gpd.GeoSeries, given: np.ndarray, found: np.ndarray, both: np.ndarray, c: _Collector
-) -> None:
-    """A point must lie in (or within ~5 km of) one of the regions it names."""
-    from geo import reference
-
-    idx = np.flatnonzero(both)
-    mismatch = [i for i in idx if found[i] not in schema.split_multi(given[i])]
-    if not mismatch:
-        return
-    admin1 = reference.load_admin1().set_index("iso_3166_2").geometry
-    bad = np.zeros(len(out), dtype=bool)
-    for i in mismatch:
-        codes = [code for code in schema.split_multi(given[i]) if code in admin1.index]
-        near = any(admin1[code].distance(geom.iloc[i]) <= _REGION_TOLERANCE_DEG for code in codes)
-        bad[i] = not near
+    how = placed.how
+    nowhere = located & (how == "outside")
+    c.rows(
+        nowhere & placed.swapped,
+        "geometry",
+        "point lies outside every known region",
+        "latitude and longitude look swapped",
+    )
+    c.rows(
+        nowhere & ~placed.swapped,
+        "geometry",
+        "point lies outside every known region (Ukraine, Russia, Belarus)",
+        "check the coordinates",
+    )
+    sea = ok & (how == "sea")
+    c.rows(
+        located & sea & pd.isna(placed.country),
+        "country",
+        f"point lies at sea, farther than {placement.TOLERANCE_KM:g} km from every region, and no country is given",
+        "give the country (or region) the source states: an event at sea keeps its country and no region",
+    )
+    bad_region = ok & pd.notna(given) & placed.disagrees
     c.row_values(
-        bad,
-        pd.Series([f"{given[i]} (point is in {found[i]})" for i in range(len(out))]),
+        bad_region,
+        pd.Series([f"{given[i]} (point is in {placed.found[i]})" for i in range(len(out))]),
         "admin1",
         "point lies outside the region given",
         "correct admin1 or the coordinates",
     )
+    fill = ok & np.isin(how, ["inside", "stated", "snapped"]) & pd.notna(placed.admin1)
+    fill &= located | pd.isna(given)
+    out.loc[fill, "admin1"] = placed.admin1[fill]
+    out.loc[sea & located, "admin1"] = None
+    at_sea = sea & located & pd.isna(given_country)
+    out.loc[at_sea, "country"] = placed.country[at_sea]
+    return placed.counts(located & ~nowhere & ~bad_region)
 
 
 def _derive_country(out: pd.DataFrame, c: _Collector) -> None:
@@ -314,11 +303,14 @@ def validate_events(events: pd.DataFrame, *, context: str = "events", today: dt.
     bad_code = _per_unique(out["admin1"], lambda v: any(not _ISO_3166_2.match(p) for p in schema.split_multi(v)), bool)
     c.row_values(bad_code, out["admin1"], "admin1", "not an ISO 3166-2 code", "use codes like UA-23 or RU-BRY")
     geom = _geometry(events)
+    placed: dict[str, int] = {}
     if not c.problems:
-        _check_geometry(out, geom, c)  # may fill admin1 from the point
+        placed = _check_geometry(out, geom, c)  # may fill admin1 from the point
     _derive_country(out, c)
     c.raise_if_any(context)
-    return gpd.GeoDataFrame(out, geometry=geom.to_numpy(), crs=schema.CRS)
+    result = gpd.GeoDataFrame(out, geometry=geom.to_numpy(), crs=schema.CRS)
+    result.attrs["placed"] = placed
+    return result
 
 
 def validate_claims(

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from geo import layers
-from geo.errors import GeoError
 from geo.importers import known_format, read_acled, read_file, sniff_format
 from geo.importers.report import ImportResult
 from geo.importers.rules import Rule, check
@@ -109,6 +108,47 @@ def test_lookup_test_and_given_values():
     assert found.values["region"].tolist() == ["UA-63", None, None]
 
 
+def test_infinite_numbers_are_rejected_like_any_non_number():
+    frame = _frame(
+        {**GOOD, "lat": "inf"},
+        {**GOOD, "lon": "-Infinity"},
+        {**GOOD, "lat": "1e309"},
+        {**GOOD, "killed": "Infinity"},
+        {**GOOD, "lat": "", "lon": ""},
+    )
+    found = check(frame, RULES, today=TODAY)
+    assert [(p.row, p.column, p.message) for p in found.problems] == [
+        (1, "lat", "not a number: 'inf'"),
+        (2, "lon", "not a number: '-Infinity'"),
+        (3, "lat", "not a number: '1e309'"),
+        (4, "killed", "not a count: 'Infinity'"),
+        (5, "lat/lon", "no coordinates"),
+    ]
+    assert np.isnan(found.values["lat"][0]) and np.isnan(found.values["killed"][3])
+    # a feature's point given as values: an infinite one is said so, not taken as missing
+    given = {"y": np.array([np.inf, 49.99]), "x": np.array([36.23, 36.23])}
+    found = check(pd.DataFrame({"place": ["", ""]}), [Rule("place", "point", reads=("y", "x"))], values=given)
+    assert [str(p) for p in found.problems] == [
+        "row 1, column 'place': coordinates are not finite numbers (inf) (give decimal degrees)"
+    ]
+
+
+def test_the_point_rule_places_like_validation():
+    # Kherson's riverbank and Snake Island snap, a ship in the Black Sea is at sea, a point in Yemen is nowhere,
+    # and a Ukrainian village Natural Earth puts 1 km inside Moldova is left for validation to place by its region
+    frame = _frame(
+        {**GOOD, "lat": "46.6354", "lon": "32.6169"},
+        {**GOOD, "lat": "45.255", "lon": "30.204"},
+        {**GOOD, "lat": "44.2", "lon": "32.5"},
+        {**GOOD, "lat": "15.35", "lon": "44.2"},
+        {**GOOD, "lat": "46.38703", "lon": "29.2016"},
+    )
+    found = check(frame, RULES, today=TODAY)
+    assert [(p.row, p.message) for p in found.problems] == [
+        (4, "point lies outside every known region (Ukraine, Russia, Belarus): 15.35, 44.2")
+    ]
+
+
 def test_a_rule_that_cannot_work_is_refused_when_written():
     with pytest.raises(ValueError, match="unknown rule kind 'often'"):
         Rule("x", "often")
@@ -195,12 +235,14 @@ def test_auto_format_and_the_import_page_use_known_format(tmp_path):
 
 
 def test_acled_2016_file_says_what_it_is(tmp_path):
+    # issue 12 item 3: a 2016 export (no sub_event_type) is read by its own rules, and the report says so
     path = tmp_path / "acled2016.csv"
     row = ["615", "1416RTA", "", "18/04/2001", "2001", "1", "Violence against civilians"] + [""] * 18
     path.write_text(",".join(ACLED_2016) + "\n" + ",".join(row) + "\n")
     assert sniff_format(path) == "acled"
-    with pytest.raises(GeoError, match=r"^acled2016.csv is an ACLED export from before 2019 \(no sub_event_type"):
-        read_file(path)
+    result = read_file(path)
+    assert result.format == "acled" and sum(result.skipped.values()) == 1
+    assert any("2016" in note for note in result.notes)
 
 
 def test_acled_header_in_capitals_reads_the_same(tmp_path):

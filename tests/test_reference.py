@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 
 from geo import settings
 from geo.errors import NotFoundError, ValidationError
@@ -17,7 +18,9 @@ from geo.reference import (
     find_region,
     load_admin0,
     load_admin1,
+    load_land,
     lookup_region,
+    neighbours_of,
     region_name,
     region_of,
     regions_of,
@@ -291,3 +294,18 @@ def test_reference_files_are_small():
     assert {"admin1.geojson", "admin1_simplified.geojson", "admin0.geojson", "admin0_simplified.geojson"} <= set(sizes)
     assert max(sizes.values()) < 5_000_000
     assert sum(sizes.values()) < 15_000_000
+
+
+def test_land_mask_tells_the_sea_from_land_abroad():
+    land = load_land()
+    # Black Sea, Sea of Azov, Baltic off Kaliningrad, the Caspian: sea; Sanaa, Kabul, Ankara, Kharkiv: land
+    sea = [(32.5, 44.2), (36.5, 46.2), (19.5, 55.2), (50.5, 42.0)]
+    land_points = [(44.2, 15.35), (69.2, 34.5), (32.85, 39.93), (36.23, 49.99)]
+    assert not shapely.contains_xy(land, *zip(*sea, strict=True)).any()
+    assert shapely.contains_xy(land, *zip(*land_points, strict=True)).all()
+
+
+def test_neighbours_of_names_the_country_a_point_lies_in():
+    # Chisinau, Warsaw, a Ukrainian village Natural Earth puts inside Moldova, Kharkiv, the Black Sea
+    out = neighbours_of([28.8575, 21.0118, 29.2016, 36.2304, 32.5], [47.0056, 52.2298, 46.38703, 49.9935, 44.2])
+    assert out.tolist() == ["MD", "PL", "MD", None, None]

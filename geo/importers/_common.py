@@ -26,6 +26,10 @@ MAX_UNPACKED = 500 * 2**20
 """A zip (KMZ, zipped Shapefile, XLSX) that would expand to more than this is refused."""
 MAX_RATIO = 100
 """A zip whose unpacked size exceeds its own size this many times is refused."""
+MAX_HEADER_BYTES = 2**20
+"""A CSV whose first line (the header) is longer than this is refused before parsing."""
+MAX_COLUMNS = 2_000
+"""A CSV header naming more columns than this is refused before parsing."""
 
 
 def check_size(path: Path, max_bytes: int | None) -> int:
@@ -114,13 +118,98 @@ def not_utf8(data: bytes) -> bool:
     return False
 
 
-def read_text_table(path: Path) -> pd.DataFrame:
-    """Read a CSV as text cells (no type guessing, blanks stay ``""``).
+def _first_line(path: Path) -> str:
+    """The file's first line as text (BOM dropped), read no further than :data:`MAX_HEADER_BYTES`.
 
     Raises
     ------
     GeoError
-        Binary content, not UTF-8, empty, or a header without data rows.
+        When the first line is longer than the limit.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    with path.open("rb") as f:
+        while size <= MAX_HEADER_BYTES:
+            chunk = f.read(SNIFF_BYTES)
+            if not chunk:
+                break
+            cut = chunk.find(b"\n")
+            if cut >= 0:
+                chunks.append(chunk[:cut])
+                size += cut
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    if size > MAX_HEADER_BYTES:
+        raise GeoError(
+            f"{path.name}: the header (first line) is longer than {MAX_HEADER_BYTES / 2**20:,.0f} MB; "
+            "refused before parsing: is it a CSV with a header row?"
+        )
+    return b"".join(chunks).decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r")
+
+
+def _delimiter(line: str) -> str:
+    """The delimiter of a header line: comma, semicolon or tab (sniffed on its first 64 KB)."""
+    try:
+        return csv.Sniffer().sniff(line[:SNIFF_BYTES], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _positions(at: list[int]) -> str:
+    """``2 and 3``, ``2, 5 and 9``, ``4, 5, 6 and 1,897 more``."""
+    if len(at) <= 4:
+        return ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+    return ", ".join(map(str, at[:3])) + f" and {len(at) - 3:,} more"
+
+
+def _header_cells(path: Path) -> tuple[list[str], str]:
+    """The header's cells (stripped) and its delimiter; refuses too many columns and repeated names, in O(n).
+
+    Raises
+    ------
+    GeoError
+        Longer than :data:`MAX_HEADER_BYTES`, more than :data:`MAX_COLUMNS`
+        columns, or a column name given twice (whatever its case).
+    """
+    line = _first_line(path)
+    delimiter = _delimiter(line)
+    cells = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    if len(cells) > MAX_COLUMNS:
+        raise GeoError(
+            f"{path.name}: the header names {len(cells):,} columns, over the {MAX_COLUMNS:,} accepted; "
+            "refused before parsing: is it a CSV with a header row?"
+        )
+    cells = [c.strip() for c in cells]
+    seen: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    for i, name in enumerate(cells, start=1):
+        if not name:
+            continue  # unnamed columns (trailing commas) are not repeats
+        key = name.casefold()
+        if key in seen:
+            repeated.setdefault(key, [seen[key]]).append(i)
+        else:
+            seen[key] = i
+    if repeated:
+        listed = [f"{cells[at[0] - 1]!r} (columns {_positions(at)})" for at in list(repeated.values())[:5]]
+        more = f" and {len(repeated) - 5:,} more" if len(repeated) > 5 else ""
+        raise GeoError(f"{path.name}: column names repeat: {'; '.join(listed)}{more}; give each column its own name")
+    return cells, delimiter
+
+
+def read_text_table(path: Path) -> pd.DataFrame:
+    """Read a CSV as text cells (no type guessing, blanks stay ``""``).
+
+    The header is checked first, in time proportional to its length: no
+    longer than :data:`MAX_HEADER_BYTES`, at most :data:`MAX_COLUMNS`
+    columns, no name twice.
+
+    Raises
+    ------
+    GeoError
+        Binary content, not UTF-8, empty, a header too long, too wide or
+        with a name twice, or a header without data rows.
     """
     data = head(path)
     if looks_binary(data):
@@ -129,11 +218,7 @@ def read_text_table(path: Path) -> pd.DataFrame:
         raise GeoError(f"{path.name} is not UTF-8 text; save it as UTF-8 CSV")
     if not data.strip():
         raise GeoError(f"{path.name} is empty (no header, no rows)")
-    sample = data.decode("utf-8", errors="ignore")
-    try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
+    _, delimiter = _header_cells(path)  # no repeated names left: pandas renames nothing
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, sep=delimiter, encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -147,17 +232,18 @@ def read_text_table(path: Path) -> pd.DataFrame:
 
 
 def csv_header(path: Path) -> list[str]:
-    """The first line of a text file split as CSV, lower-cased (empty when unreadable)."""
-    data = head(path, 16 * 1024)
-    if looks_binary(data):
+    """The first line of a text file split as CSV, lower-cased (empty when binary).
+
+    Raises
+    ------
+    GeoError
+        When the first line is longer than :data:`MAX_HEADER_BYTES`, names
+        more than :data:`MAX_COLUMNS` columns or a column twice.
+    """
+    if looks_binary(head(path, 16 * 1024)):
         return []
-    line = data.decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
-    try:
-        dialect = csv.Sniffer().sniff(line, delimiters=",;\t")
-        row = next(csv.reader(io.StringIO(line), dialect))
-    except (csv.Error, StopIteration):
-        row = next(csv.reader(io.StringIO(line)), [])
-    return [c.strip().lower() for c in row]
+    cells, _ = _header_cells(path)
+    return [c.lower() for c in cells]
 
 
 def require_columns(df: pd.DataFrame, columns: tuple[str, ...], what: str, name: str) -> None:
@@ -188,29 +274,36 @@ def per_unique(values: object, fn: Callable[[str], object]) -> np.ndarray:
     return np.array([fn(u) for u in uniques] + [fn("")], dtype=object)[codes]
 
 
-def _problem_position(p: Problem, ev_pos: np.ndarray, claim_event_pos: np.ndarray) -> tuple[int | None, str | None]:
-    """Map a validate() problem (row within the batch) to an event position and a bare column."""
+def _problem_position(
+    p: Problem, ev_pos: np.ndarray, claim_event_pos: np.ndarray, claim_rows: np.ndarray | None
+) -> tuple[int | None, str | None, int | None]:
+    """Map a validate() problem (row within the batch) to an event position, a bare column and a claim's file row."""
     column = p.column
     if p.row is None or column is None:
-        return None, column
+        return None, column, None
     table, _, bare = column.partition(".")
     if table == "events":
-        return int(ev_pos[p.row - 1]), bare
+        return int(ev_pos[p.row - 1]), bare, None
     if table == "claims":
-        return int(claim_event_pos[p.row - 1]), bare
-    return None, column
+        row = None if claim_rows is None else int(claim_rows[p.row - 1])
+        return int(claim_event_pos[p.row - 1]), bare, row
+    return None, column, None
 
 
 def _validate_subset(
     events: pd.DataFrame,
     claims: pd.DataFrame,
     claim_event: np.ndarray,
+    claim_rows: np.ndarray | None,
     pos: np.ndarray,
     context: str,
     today: dt.date | None,
     found: dict[int, list[Problem]],
 ) -> None:
-    """Find the bad events among ``events.iloc[pos]``, splitting the batch when validate stops listing rows."""
+    """Find the bad events among ``events.iloc[pos]``, splitting the batch when validate stops listing rows.
+
+    A problem's row is left None (its event's row), or is the file row of the claim it is about.
+    """
     while len(pos):
         in_batch = np.isin(claim_event, pos)
         cl_idx = np.flatnonzero(in_batch)
@@ -221,23 +314,44 @@ def _validate_subset(
             problems = err.problems
         bad: dict[int, list[Problem]] = {}
         unlocated: list[Problem] = []
+        batch_rows = None if claim_rows is None else claim_rows[cl_idx]
         for p in problems:
-            at, column = _problem_position(p, pos, claim_event[cl_idx])
+            at, column, row = _problem_position(p, pos, claim_event[cl_idx], batch_rows)
             if at is None:
                 unlocated.append(p)
             else:
-                bad.setdefault(at, []).append(Problem(p.message, None, column, p.fix))
+                bad.setdefault(at, []).append(Problem(p.message, row, column, p.fix))
         if unlocated and len(pos) == 1:
             bad.setdefault(int(pos[0]), []).extend(Problem(p.message, None, p.column, p.fix) for p in unlocated)
         elif unlocated:
             half = len(pos) // 2
             for part in (pos[:half], pos[half:]):
-                _validate_subset(events, claims, claim_event, part, context, today, found)
+                _validate_subset(events, claims, claim_event, claim_rows, part, context, today, found)
             return
         if not bad:  # cannot happen: a failed validation names something
             raise GeoError(f"{context}: " + "; ".join(str(p) for p in problems[:5]))
         found.update(bad)
         pos = pos[~np.isin(pos, list(bad))]
+
+
+def _repeated_ids(ids: np.ndarray, repeated: np.ndarray, src_rows: np.ndarray, column: str) -> list[Problem]:
+    """One problem per event whose id another event of the same file has, naming the other rows."""
+    rows_of: dict[object, list[int]] = {}
+    for i in np.flatnonzero(repeated):
+        rows_of.setdefault(ids[i], []).append(int(src_rows[i]))
+    problems = []
+    for i in np.flatnonzero(repeated):
+        others = [r for r in rows_of[ids[i]] if r != int(src_rows[i])]
+        also = f" (also row {', '.join(map(str, others))})" if others else ""
+        problems.append(
+            Problem(
+                f"event_id {ids[i]!r} is given to another event too{also}",
+                int(src_rows[i]),
+                column,
+                "every event needs its own id",
+            )
+        )
+    return problems
 
 
 def finish(
@@ -248,8 +362,17 @@ def finish(
     *,
     columns: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    claim_rows: np.ndarray | None = None,
 ) -> ImportResult:
     """Validate the batch; reject the events named in problems (with their claims) and keep the rest.
+
+    Every rejection names the file's row: the event's (``src_rows``), or the
+    claim's own (``claim_rows``) for a problem of one claim. Events of the
+    batch sharing an id are rejected by row, each naming the others; the rest
+    of the file goes on. ``result.placed`` counts how the located events that
+    were kept got their region (:func:`geo.placement.place`), and
+    ``result.event_rows``/``result.claim_rows`` keep the file row of each kept
+    event and claim, for naming rows in what a store says later.
 
     Parameters
     ----------
@@ -265,6 +388,8 @@ def finish(
         Model column → the file's column, to name the user's column in problems.
     today : date, optional
         Reference date for "in the future".
+    claim_rows : ndarray of int, optional
+        The file's row number of each claim (default: its event's row).
 
     Returns
     -------
@@ -274,29 +399,51 @@ def finish(
     columns = dict(columns or {})
     events = events.reset_index(drop=True)
     claims = claims.reset_index(drop=True)
+    src_rows = np.asarray(src_rows)
+    claim_rows = None if claim_rows is None else np.asarray(claim_rows)
+    if not len(events):
+        return result
+    ids = events["event_id"].to_numpy(dtype=object)
+    repeated = pd.Series(ids).duplicated(keep=False).to_numpy() & pd.notna(ids)
+    if repeated.any():  # a within-file collision: those rows go, the rest of the file stays
+        result.reject(_repeated_ids(ids, repeated, src_rows, columns.get("event_id", "event_id")))
+        gone = ~claims["event_id"].isin(set(ids[repeated])).to_numpy()
+        events, src_rows = events[~repeated].reset_index(drop=True), src_rows[~repeated]
+        claims = claims[gone].reset_index(drop=True)
+        claim_rows = None if claim_rows is None else claim_rows[gone]
+        if not len(events):
+            return result
     id_pos = pd.Index(events["event_id"].to_numpy(dtype=object))
     claim_event = id_pos.get_indexer(claims["event_id"].to_numpy(dtype=object))
     found: dict[int, list[Problem]] = {}
     context = Path(result.source).name
-    if not len(events):
-        return result
-    try:  # the common case: everything passes, validate once
-        result.events, result.claims = validate(events, claims, context=context, today=today)
-        return result
-    except ValidationError:
-        _validate_subset(events, claims, claim_event, np.arange(len(events)), context, today, found)
     keep = np.ones(len(events), dtype=bool)
-    keep[list(found)] = False
-    result.reject(
-        Problem(p.message, int(src_rows[at]), columns.get(p.column or "", p.column), p.fix)
-        for at in sorted(found, key=lambda i: src_rows[i])
-        for p in found[at]
-    )
-    if keep.any():
+    try:  # the common case: everything passes, validate once
+        ev, cl = validate(events, claims, context=context, today=today)
+    except ValidationError:
+        _validate_subset(events, claims, claim_event, claim_rows, np.arange(len(events)), context, today, found)
+        keep[list(found)] = False
+        result.reject(
+            Problem(
+                p.message,
+                p.row if p.row is not None else int(src_rows[at]),
+                columns.get(p.column or "", p.column),
+                p.fix,
+            )
+            for at in sorted(found, key=lambda i: src_rows[i])
+            for p in found[at]
+        )
+        if not keep.any():
+            return result
         ev, cl = validate(
             events[keep], claims[np.isin(claim_event, np.flatnonzero(keep))], context=context, today=today
         )
-        result.events, result.claims = ev, cl
+    kept_claims = np.isin(claim_event, np.flatnonzero(keep))
+    result.events, result.claims = ev, cl
+    result.placed = dict(ev.attrs.get("placed", {}))
+    result.event_rows = src_rows[keep].astype(int).tolist()
+    rows_of_claims = src_rows[claim_event[kept_claims]] if claim_rows is None else claim_rows[kept_claims]
+    result.claim_rows = np.asarray(rows_of_claims).astype(int).tolist()
     return result
 
 

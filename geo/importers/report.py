@@ -72,9 +72,15 @@ class ImportResult:
     encoding : str or None
         The text encoding the file was read in (``utf-8``, ``cp1252``…), when it is text.
     placed : dict of str to int
-        How located events got their region, counted per way (see
+        How the located events kept got their region, counted per way (see
         :data:`geo.placement.HOW`): ``inside`` a region's polygon, the ``stated``
-        region kept near its border, ``snapped`` to the nearest coast, ``sea``.
+        region kept near its border (or a city/oblast pair, an enclave),
+        ``snapped`` to the nearest coast, ``sea`` (a maritime event: its
+        country, no region).
+    event_rows : list of int
+        The file's row of each kept event, in the order of ``events``.
+    claim_rows : list of int
+        The file's row of each kept claim, in the order of ``claims``.
     written : object or None
         The store's :class:`~geo.store.base.WriteResult` once written.
     """
@@ -93,6 +99,8 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None
     placed: dict[str, int] = field(default_factory=dict)
+    event_rows: list[int] = field(default_factory=list)
+    claim_rows: list[int] = field(default_factory=list)
     written: Any = None
 
     def skip(self, reason: str, rows: list[int]) -> None:
@@ -125,6 +133,39 @@ class ImportResult:
         self.rejected.extend(problems)
         self.rejected.sort(key=lambda p: p.row or 0)
         self.rejected_rows = sorted(set(self.rejected_rows) | {p.row for p in problems if p.row is not None})
+
+    def file_rows(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Name the file's rows in problems that count rows of ``events`` or ``claims`` (a store's, say).
+
+        A store refusing a write (ids of another dataset) numbers the rows it
+        was given, 1-based: the kept events and claims, rejected rows left out.
+        This puts the file's row in their place.
+
+        Parameters
+        ----------
+        problems : iterable of Problem
+            Each with ``row`` a 1-based position in ``events`` (column
+            ``events.…``) or ``claims`` (column ``claims.…``).
+
+        Returns
+        -------
+        list of Problem
+            The same problems with the file's rows (a row out of range is
+            left as it is).
+
+        Examples
+        --------
+        >>> r = ImportResult(source="x.csv", format="csv", dataset="x", event_rows=[2, 5])
+        >>> str(r.file_rows([Problem("id taken", row=2, column="events.event_id")])[0])
+        "row 5, column 'events.event_id': id taken"
+        """
+        out = []
+        for p in problems:
+            rows = self.claim_rows if (p.column or "").startswith("claims.") else self.event_rows
+            if p.row is not None and 1 <= p.row <= len(rows):
+                p = Problem(p.message, rows[p.row - 1], p.column, p.fix)
+            out.append(p)
+        return out
 
     @property
     def layers(self) -> dict[str, int]:

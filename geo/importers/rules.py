@@ -14,12 +14,13 @@ required  the cell is not blank
 one_of    the cell is one of ``choices`` (a mapping also says what it means)
 date      ``parse`` reads it as a date (``NaT``: not a date)
 recent    the date (read by an earlier ``date`` rule) is from 2014 up to today
-number    a decimal number
-count     a number ≥ 0
+number    a finite decimal number (``inf``, ``1e309`` are not)
+count     a finite number ≥ 0
 lookup    ``find`` knows it (e.g. a region name → its ISO code; ``None``: not)
 pair      both or neither of the two ``reads`` columns are given
-point     the ``reads`` (latitude, longitude) are WGS84 degrees inside a known
-          region; missing coordinates fail only when the rule is not optional
+point     the ``reads`` (latitude, longitude) are WGS84 degrees that
+          :func:`geo.placement.place` can place (in or near a region, or at
+          sea); missing coordinates fail only when the rule is not optional
 test      the vectorised predicate ``ok`` holds
 ========  ==================================================================
 
@@ -266,9 +267,11 @@ def _recent(rule: Rule, cells: _Cells, live: np.ndarray, today: dt.date | None) 
 
 
 def _number(rule: Rule, cells: _Cells, live: np.ndarray, today: dt.date | None) -> list[_Failure]:
-    num = pd.to_numeric(cells.text(rule.column), errors="coerce").to_numpy(dtype=float)
+    num = pd.to_numeric(cells.text(rule.column), errors="coerce").to_numpy(dtype=float, copy=True)
+    infinite = np.isinf(num)  # "inf", "-Infinity", "1e309": not a number anybody measured
+    num[infinite] = np.nan
     cells.values[rule.column] = num
-    bad = np.isnan(num) & (~cells.blank(rule.column) | _empty(rule, cells))
+    bad = infinite | (np.isnan(num) & (~cells.blank(rule.column) | _empty(rule, cells)))
     if rule.kind == "count":
         bad |= num < 0
     return [_Failure(live & bad, rule.why or _WHY[rule.kind], rule.fix)]
@@ -290,11 +293,18 @@ def _pair(rule: Rule, cells: _Cells, live: np.ndarray, today: dt.date | None) ->
 
 
 def _point(rule: Rule, cells: _Cells, live: np.ndarray, today: dt.date | None) -> list[_Failure]:
-    from geo import reference
+    """WGS84 degrees, and a place :func:`geo.placement.place` can put in a region, snap to one, or keep at sea.
+
+    The row's stated region and country are not read here: validation applies
+    them. What fails here is a point on somebody else's land farther than the
+    tolerance from every covered region, which nothing stated can save.
+    """
+    from geo import placement
 
     lat, lon = (cells.numbers(c) for c in rule.reads)
     has = np.isfinite(lat) & np.isfinite(lon)
-    missing = live & ~has if not rule.optional else np.zeros(len(has), dtype=bool)
+    infinite = live & (np.isinf(lat) | np.isinf(lon))  # given values (a feature's point) are not cells
+    missing = live & ~has & ~infinite if not rule.optional else np.zeros(len(has), dtype=bool)
     check = live & has
     out_of_range = check & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
     ranged = np.full(len(has), None, dtype=object)
@@ -304,8 +314,9 @@ def _point(rule: Rule, cells: _Cells, live: np.ndarray, today: dt.date | None) -
     why, fix = np.full(len(has), None, dtype=object), np.full(len(has), None, dtype=object)
     inside = np.flatnonzero(check & ~out_of_range)
     if len(inside):
-        at = inside[pd.isna(reference.regions_of(lon[inside], lat[inside]))]
-        swapped = pd.notna(reference.regions_of(lat[at], lon[at])) if len(at) else np.zeros(0, dtype=bool)
+        placed = placement.place(lon[inside], lat[inside])
+        away = (placed.how == "outside") & ~(placed.distance_km <= placement.TOLERANCE_KM)
+        at, swapped = inside[away], placed.swapped[away]
         nowhere[at] = True
         for i, swap in zip(at, swapped, strict=True):
             why[i] = f"point lies outside every known region (Ukraine, Russia, Belarus): {lat[i]:.10g}, {lon[i]:.10g}"
@@ -316,6 +327,7 @@ def _point(rule: Rule, cells: _Cells, live: np.ndarray, today: dt.date | None) -
             )
     return [
         _Failure(missing, rule.why or _WHY["point"], rule.fix),
+        _Failure(infinite, "coordinates are not finite numbers (inf)", "give decimal degrees"),
         _Failure(out_of_range, ranged, _METRES),
         _Failure(nowhere, why, fix),
     ]
