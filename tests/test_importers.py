@@ -39,8 +39,9 @@ def acled():
 
 def test_acled_layers_skips_and_ids(acled):
     assert acled.rows == 13
-    assert acled.layers == {"capture": 3, "strike": 7}
+    assert acled.layers == {"capture": 3, "strike": 6}
     assert acled.skipped == {
+        "not an air, artillery or missile strike: Explosions/Remote violence › Remote explosive/landmine/IED": 1,
         "not a strike, interception or capture: Battles › Armed clash": 2,
         "not a strike, interception or capture: Protests › Peaceful protest": 1,
     }
@@ -57,7 +58,7 @@ def test_acled_weapons_sides_and_precision(acled):
     assert ev.loc["acled-UKR1002", "weapon"] == "glide_bomb"  # Air/drone strike, notes say guided aerial bombs
     assert ev.loc["acled-UKR1003", "weapon"] == "missile"  # shelling/missile attack naming an Iskander
     assert ev.loc["acled-UKR1004", "weapon"] == "artillery"
-    assert ev.loc["acled-UKR1005", "weapon"] == "unknown"  # landmine
+    assert "acled-UKR1005" not in ev.index  # a landmine is not a strike (issue 12, item 5)
     assert ev.loc["acled-RUS2002", "weapon"] == "mixed"  # UAVs and missiles downed
     assert ev.loc["acled-UKR3001", "side"] == "RU"
     assert ev.loc["acled-UKR3002", "side"] == "UA"
@@ -91,7 +92,7 @@ def test_acled_claims(acled):
     assert cl.loc["acled-UKR1001", "claimant"] == "Kharkiv Regional Military Administration"
     assert cl.loc["acled-UKR1001", "publisher"] == "ACLED (source: Kharkiv Regional Military Administration)"
     assert cl.loc["acled-UKR1001", "stated_precision"] == "event_date"
-    assert "<script>alert(1)</script>" in cl.loc["acled-UKR1005", "text"]  # kept as text
+    assert "<script>alert(1)</script>" in cl.loc["acled-UKR1004", "text"]  # kept as text
 
 
 @pytest.mark.parametrize(
@@ -256,7 +257,7 @@ def test_format_is_sniffed_from_content_not_extension(tmp_path):
     assert sniff_format(UCDP) == "ucdp"
     (tmp_path / "a.json").write_text('{"type": "FeatureCollection", "features": []}')
     assert sniff_format(tmp_path / "a.json") == "geojson"
-    assert read_file(renamed, today=TODAY).imported == 10
+    assert read_file(renamed, today=TODAY).imported == 9
 
 
 def test_empty_file(tmp_path):
@@ -313,8 +314,8 @@ def test_cli_import_writes_once_and_reimport_changes_nothing(capsys, tmp_path):
     store_path = tmp_path / "s.gpkg"
     code, out, err = _run(capsys, "import", str(ACLED), "--store", str(store_path))
     assert code == 0, err
-    assert "events: 10 (3 capture, 7 strike); claims: 10" in out
-    assert "events: 10 inserted, 0 updated, 0 unchanged" in out
+    assert "events: 9 (3 capture, 6 strike); claims: 9" in out
+    assert "events: 9 inserted, 0 updated, 0 unchanged" in out
     assert "2  not a strike, interception or capture: Battles › Armed clash (rows 11, 13)" in out
     code, out, err = _run(capsys, "import", str(ACLED), "--store", str(store_path), "--json")
     assert code == 0, err
@@ -322,14 +323,14 @@ def test_cli_import_writes_once_and_reimport_changes_nothing(capsys, tmp_path):
     assert report["written"] == {
         "inserted_events": 0,
         "updated_events": 0,
-        "unchanged_events": 10,
+        "unchanged_events": 9,
         "inserted_claims": 0,
         "updated_claims": 0,
-        "unchanged_claims": 10,
+        "unchanged_claims": 9,
     }
-    assert report["layers"] == {"capture": 3, "strike": 7}
+    assert report["layers"] == {"capture": 3, "strike": 6}
     store = open_store(store_path, create=False, seed=False)
-    assert store.count() == 10
+    assert store.count() == 9
     assert store.datasets().set_index("name").loc["acled_sample", "kind"] == "import"
 
 
@@ -416,9 +417,10 @@ def test_template_csv_geocodes_and_reports():
         "(use one of: drone, missile, glide_bomb, artillery, air, mixed, unknown)",
     ]
     assert result.geocoded == {
-        "exact": 4,
+        "exact": 3,
         "admin1": 1,
-        "ambiguous": [{"row": 5, "place": "Ivanivka", "chosen": "Ivanivka", "candidates": 10}],
+        # many villages share the name and no region is given: listed, no point guessed (issue 12, item 15)
+        "ambiguous": [{"row": 5, "place": "Ivanivka", "chosen": None, "candidates": 10}],
         "unknown": [{"row": 4, "place": "Nonexistentivka"}],
     }
     ev = result.events.set_index("event_id")
@@ -601,9 +603,17 @@ def test_self_intersecting_polygon_via_cli(capsys, tmp_path):
 
 def test_csv_in_another_encoding_says_so(tmp_path):
     path = tmp_path / "cp1251.csv"
-    path.write_bytes(ACLED.read_text().replace("Kharkiv", "Харків").encode("cp1251"))
+    path.write_bytes(TEMPLATE.read_text().replace("Ivanivka", "Іванівка").encode("cp1251"))
     with pytest.raises(GeoError, match=r"^cp1251.csv is not UTF-8 text; save it as UTF-8 CSV$"):
         read_file(path)
+
+
+def test_acled_in_windows_1251_is_read_and_says_so(tmp_path):
+    path = tmp_path / "acled-cp1251.csv"
+    path.write_bytes(ACLED.read_text().replace("Kharkiv Regional", "Харківська обласна").encode("cp1251"))
+    result = read_file(path, today=TODAY)
+    assert (result.format, result.encoding) == ("acled", "cp1251")
+    assert "Харківська обласна" in " ".join(result.claims["claimant"])
 
 
 def test_cli_refuses_a_file_over_the_limit(capsys, tmp_path):

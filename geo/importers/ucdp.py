@@ -10,18 +10,31 @@ capture. The rule:
   shelling/artillery/rocket/MLRS); the weapon comes from those words
   (``mixed`` when several kinds are named). Other rows of these types are
   ground fighting, which no layer holds: skipped and counted.
+  A headline that names a weapon but describes an accident, demining or
+  unexploded ordnance, an assassination, car bomb or planted explosive, or a
+  landmine, and no aerial, artillery or missile attack, is skipped by that
+  reason (:func:`geo.importers._acled_text.not_an_attack`).
 * ``type_of_violence`` 2 (non-state conflict) is skipped and counted.
+* Rows outside the covered area (``country`` other than Ukraine, Russia
+  (Soviet Union), Belarus) are skipped and counted per country.
 
 Precision: ``where_prec`` 1 → exact, 2 (within 25 km) → near, 3 → admin2,
 4 → admin1, 5 (a larger part of a country) → country, 6 → country, 7
 (international waters or airspace) → unknown; only exact/near keep the
-point, otherwise the region comes from ``adm_1`` by name, else from the
-point. ``date_prec`` 1 → day, 2–3 → week, 4–5 → month; ``date_start`` and
+point. Every row passes its stated region (``adm_1`` by name, see
+:mod:`geo.importers._acled_place`) and its country to validation, which
+places the located ones; a row at region precision whose ``adm_1`` is
+unknown takes the region its point lies in, else stays at country precision.
+``date_prec`` 1 → day, 2–3 → week, 4–5 → month; ``date_start`` and
 ``date_end`` give the span.
+
+Encoding: UTF-8, or Windows-1252 / Windows-1251 as Excel saves it, detected
+by :mod:`geo.importers._encoding`; the report says which.
 
 The claim: ``killed`` = ``best`` with bound ``about``; its text gives the
 low–high range and the headline. Claimant = ``source_office`` (UCDP's
-sources), party by :func:`geo.importers.acled.party_of_source`, publisher
+sources), party by :func:`geo.importers.acled.party_of_source`
+(:data:`geo.importers._acled_text.PARTY_TABLE`), publisher
 ``UCDP GED (source: …)``, ``stated_at`` = ``date_end`` at precision
 ``event_date``. Event id ``ucdp-<id>``, so a re-import updates.
 """
@@ -38,8 +51,9 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.importers import _common, rules
-from geo.importers.acled import party_of_source
+from geo.importers import _common, _encoding, rules
+from geo.importers._acled_place import country_codes, stated_regions
+from geo.importers._acled_text import not_an_attack, party_of_source
 from geo.importers.report import ImportResult
 from geo.importers.rules import Rule
 
@@ -51,7 +65,6 @@ _NEEDED = (
 )  # fmt: skip
 _WHERE = {"1": "exact", "2": "near", "3": "admin2", "4": "admin1", "5": "country", "6": "country", "7": "unknown"}
 _WHEN = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "month"}
-_COUNTRIES = {"ukraine": "UA", "russia": "RU", "russia (soviet union)": "RU", "belarus": "BY"}
 _WEAPONS = (
     ("drone", re.compile(r"drone|\buav|shahed|geran|lancet", re.I)),
     ("missile", re.compile(r"missile|iskander|kalibr|kinzhal|ballistic", re.I)),
@@ -64,6 +77,7 @@ _COLUMNS = {
     "time_end": "date_end",
     "geometry": "latitude/longitude",
     "admin1": "adm_1",
+    "country": "country",
     "place": "where_description",
     "claimant": "source_office",
     "stated_at": "date_end",
@@ -96,25 +110,62 @@ _RULES = (
 """What a UCDP row that names a strike must be to be read."""
 
 
+def _place(
+    s: pd.DataFrame, k: np.ndarray, prec: np.ndarray, lat: np.ndarray, lon: np.ndarray, iso: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """admin1, country and precision of the kept rows: the stated region for every row, else the point's."""
+    from geo import reference
+
+    admin1 = stated_regions(s["adm_1"].to_numpy(dtype=object)[k], iso, acled=False)
+    prec = prec.copy()
+    sub_admin = np.isin(prec, ["admin2", "admin1"])
+    fill = sub_admin & pd.isna(admin1) & np.isfinite(lat) & np.isfinite(lon)
+    if fill.any():
+        found = reference.regions_of(lon[fill], lat[fill])
+        pairs = zip(found, iso[fill], strict=True)
+        same = np.array([c is not None and reference.country_of(c) == x for c, x in pairs], dtype=bool)
+        admin1[np.flatnonzero(fill)[same]] = found[same]
+    area = ~np.isin(prec, ["exact", "near"])
+    admin1[area & ~sub_admin] = None
+    prec[sub_admin & pd.isna(admin1)] = "country"
+    country = iso.copy()
+    stated = pd.notna(admin1)
+    country[stated] = [reference.country_of(c) for c in admin1[stated]]
+    return admin1, country, prec
+
+
 def _read_ucdp(path: Path, dataset: str, today: dt.date | None = None) -> ImportResult:
     """Core: read a UCDP GED CSV (see the module docstring for the rule)."""
-    df = _common.read_text_table(path)
+    df, encoding = _encoding.read_table(path)
     s = _common.text_frame(df, _NEEDED, "a UCDP GED export", path.name)
-    result = ImportResult(source=str(path), format="ucdp", dataset=dataset, rows=len(df))
+    result = ImportResult(source=str(path), format="ucdp", dataset=dataset, rows=len(df), encoding=encoding)
+    if encoding != "utf-8":
+        result.notes.append(f"not UTF-8: read as {_encoding.NAMES[encoding]}")
     rows = np.arange(1, len(df) + 1)
 
-    tov = s["type_of_violence"].to_numpy()
-    weapon = _common.per_unique((s["source_headline"] + " " + s["where_description"]).to_numpy(), _weapon)
+    countries = s["country"].to_numpy(dtype=object)
+    iso = country_codes(countries)
+    outside = pd.isna(iso) & (countries != "")
+    for name in pd.unique(countries[outside]):
+        result.skip(f"outside the covered area: {name}", rows[outside & (countries == name)].tolist())
+    tov = np.where(outside, "", s["type_of_violence"].to_numpy(dtype=object))
+    text = (s["source_headline"] + " " + s["where_description"]).to_numpy(dtype=object)
+    weapon = _common.per_unique(text, _weapon)
     nonstate = tov == "2"
     result.skip("UCDP non-state conflict (type_of_violence 2): no model layer", rows[nonstate].tolist())
-    other = ~np.isin(tov, ["1", "2", "3"])
+    other = ~outside & ~np.isin(tov, ["1", "2", "3"])
     for value in pd.unique(tov[other]):
         result.skip(f"unknown type_of_violence {value!r}", rows[other & (tov == value)].tolist())
     ground = np.isin(tov, ["1", "3"]) & pd.isna(weapon)
     result.skip("UCDP fighting without a strike named (UCDP does not code territory)", rows[ground].tolist())
-    use = np.isin(tov, ["1", "3"]) & pd.notna(weapon)
+    named = np.isin(tov, ["1", "3"]) & pd.notna(weapon)
+    why = np.full(len(s), None, dtype=object)
+    why[named] = _common.per_unique(text[named], not_an_attack)
+    for reason in pd.unique(why[pd.notna(why)]):
+        result.skip(f"not an air, artillery or missile strike: {reason} (headline)", rows[why == reason].tolist())
+    use = named & pd.isna(why)
     ids = s["id"]
-    dup = use & ids.duplicated(keep="last").to_numpy() & ids.ne("").to_numpy()
+    dup = use & ids.where(use).duplicated(keep="last").to_numpy() & ids.ne("").to_numpy()
     result.skip("id repeated: the file's last row with it is kept", rows[dup].tolist())
     use &= ~dup
 
@@ -127,38 +178,11 @@ def _read_ucdp(path: Path, dataset: str, today: dt.date | None = None) -> Import
     where, when = checked.values["where_prec"], checked.values["date_prec"]
     lat, lon = checked.values["latitude"], checked.values["longitude"]
     figures = {c: checked.values[c] for c in ("best", "low", "high")}
-    has_point = np.isfinite(lat) & np.isfinite(lon)
 
     k = np.flatnonzero(use & ~bad)
     n = len(k)
-    prec = where[k].astype(object)
     event_ids = "ucdp-" + ids.to_numpy()[k].astype(object)
-    from geo import reference
-
-    admin1 = np.full(n, None, dtype=object)
-    area = ~np.isin(prec, ["exact", "near"])
-    if area.any():
-        names = pd.Series(s["adm_1"].to_numpy()[k][area])
-        by_name = names.map(
-            lambda t: reference.find_region(re.sub(r"\s+(oblast|krai|province)$", "", t, flags=re.I)) if t else None
-        )
-        located = has_point[k][area]
-        from_point = np.full(int(area.sum()), None, dtype=object)
-        if located.any():
-            from_point[located] = reference.regions_of(lon[k][area][located], lat[k][area][located])
-        codes = np.where(by_name.isna().to_numpy(), from_point, by_name.to_numpy())
-        sub_admin = np.isin(prec[area], ["admin2", "admin1"])
-        codes = np.where(sub_admin, codes, None)
-        admin1[area] = codes
-        fallback = sub_admin & pd.isna(codes)
-        prec_area = prec[area]
-        prec_area[fallback] = "country"
-        prec[area] = prec_area
-    country = np.full(n, None, dtype=object)
-    cnames = np.char.lower(s["country"].to_numpy()[k].astype(str))
-    is_country = prec == "country"
-    country[is_country] = [_COUNTRIES.get(c) for c in cnames[is_country]]
-    prec[is_country & pd.isna(country)] = "unknown"
+    admin1, country, prec = _place(s, k, where[k].astype(object), lat[k], lon[k], iso[k])
     geometry = np.full(n, None, dtype=object)
     point = np.isin(prec, ["exact", "near"])
     geometry[point] = shapely.points(lon[k][point], lat[k][point])
@@ -220,7 +244,8 @@ def read_ucdp(
     Parameters
     ----------
     path : str or Path
-        The CSV (UCDP GED columns; extra columns are ignored).
+        The CSV (UCDP GED columns; extra columns are ignored; UTF-8,
+        Windows-1252 or Windows-1251).
     dataset, max_bytes, today
         As for :func:`geo.importers.read_file`.
 
