@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo import i18n
+from geo.errors import GeoError
 from geo.exporters import FORMATS, MIME_TYPES, export
 from geo.exporters.html import DEFAULT_TITLE
 from geo.exporters.snapshot import PRESETS
@@ -33,13 +34,16 @@ SIZE_LABELS = {
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _render(key: tuple, fmt: str, title: str, size: tuple[int, int] | None, lang: str = i18n.DEFAULT) -> bytes:
+def _render(
+    key: tuple, fmt: str, title: str, size: tuple[int, int] | None, lang: str = i18n.DEFAULT
+) -> tuple[bytes, str]:
+    """The export's bytes and what the format leaves out, in words (empty when nothing)."""
     flt: Filter = key[-1]
     events, claims = data.filtered(flt)
     with i18n.using(lang), tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export.{fmt}"
-        export(fmt, events, claims, flt, path, title=title, size=size, talks=data.talks(flt))
-        return path.read_bytes()
+        out = export(fmt, events, claims, flt, path, title=title, size=size, talks=data.talks(flt))
+        return out.read_bytes(), out.left_out_text()
 
 
 def controls(flt: Filter, *, key: str) -> None:
@@ -74,8 +78,14 @@ def controls(flt: Filter, *, key: str) -> None:
         st.session_state[f"{key}_ready"] = (fmt, title or DEFAULT_TITLE, size)
     ready = st.session_state.get(f"{key}_ready")
     if ready and ready == (fmt, title or DEFAULT_TITLE, size):
-        with st.spinner(t("Rendering the export…")):
-            content = _render(data.cache_key(flt), *ready, i18n.language())
+        try:
+            with st.spinner(t("Rendering the export…")):
+                content, left_out = _render(data.cache_key(flt), *ready, i18n.language())
+        except GeoError as err:
+            st.error(t("The export could not be made: {error}", error=str(err)))
+            return
+        if left_out:
+            st.info(t("Not in this file: {what}.", what=left_out))
         st.download_button(
             t("Download {what}", what=t(LABELS[fmt])),
             content,

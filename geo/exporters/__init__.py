@@ -3,15 +3,17 @@
 Every writer takes folded, filtered events (:func:`geo.claims.fold` then
 :func:`geo.filters.apply`, given the claims) and their claims, checks the target path before
 writing anything, and writes atomically (a temporary file in the same folder,
-then :func:`os.replace`), so a failure never leaves a half-written file.
-:func:`export` picks the writer by format name; the command line and the
-dashboard both go through it.
+then :func:`os.replace`), so a failure never leaves a half-written file; a
+target that is not a regular file or a new path (a FIFO, a device, a symbolic
+link) is refused. :func:`export` picks the writer by format name; the command
+line and the dashboard both go through it. It returns an
+:class:`ExportResult`: the path written, with how many events and claims the
+file holds and what its format had to leave out (``left_out``, ``summary()``).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +21,7 @@ import pandas as pd
 from geo import i18n
 from geo.errors import GeoError
 from geo.exporters.data import FORMATS as DATA_FORMATS
-from geo.exporters.data import to_csv, to_geojson, to_gpkg, to_kml
+from geo.exporters.data import LEFT_OUT, ExportResult, to_csv, to_geojson, to_gpkg, to_kml
 from geo.exporters.html import DEFAULT_TITLE, to_html
 from geo.filters import Filter
 
@@ -27,7 +29,9 @@ __all__ = [
     "DATA_FORMATS",
     "DEFAULT_TITLE",
     "FORMATS",
+    "LEFT_OUT",
     "MIME_TYPES",
+    "ExportResult",
     "export",
     "to_csv",
     "to_geojson",
@@ -60,7 +64,7 @@ def export(
     size: str | tuple[int, int] | None = None,
     talks: pd.DataFrame | None = None,
     lang: str | None = None,
-) -> Path:
+) -> ExportResult:
     """Write one export of the filtered events.
 
     Parameters
@@ -89,13 +93,20 @@ def export(
 
     Returns
     -------
-    Path
-        The file written.
+    ExportResult
+        The file written (a :class:`~pathlib.Path`), with ``events``,
+        ``claims``, ``written``, ``claims_written`` and ``left_out`` (events
+        the format could not hold, per reason: KML has no place for events
+        known only to a region or country); ``summary()`` says it in one
+        line. The snapshot formats (png, pdf, html) count what they were
+        given (``written`` is None).
 
     Raises
     ------
     GeoError
-        Unknown format, a size for a format that has none, or an unwritable path.
+        Unknown format, a size for a format that has none, an unwritable path
+        (a folder, a FIFO, a device, a symbolic link, a missing folder), or a
+        failed write (a full disk): one line, nothing written.
     ValidationError
         A bad size.
     """
@@ -109,9 +120,12 @@ def export(
             from geo.exporters.snapshot import to_pdf, to_png  # Chromium only when needed
 
             if fmt == "png":
-                return to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks)
-            return to_pdf(events, claims, flt, path, title=title, talks=talks)
-        if fmt == "html":
-            return to_html(events, claims, flt, path, title=title, talks=talks)
-        writer = {"geojson": to_geojson, "gpkg": to_gpkg, "csv": to_csv, "kml": to_kml}[fmt]
-        return writer(events, claims, path)
+                out = to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks)
+            else:
+                out = to_pdf(events, claims, flt, path, title=title, talks=talks)
+        elif fmt == "html":
+            out = to_html(events, claims, flt, path, title=title, talks=talks)
+        else:
+            writer = {"geojson": to_geojson, "gpkg": to_gpkg, "csv": to_csv, "kml": to_kml}[fmt]
+            return writer(events, claims, path)
+    return ExportResult.made(out, fmt, events=len(events), claims=len(claims))

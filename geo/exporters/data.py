@@ -1,49 +1,84 @@
 """Data exports of filtered events with their claims and sources: GeoJSON, GeoPackage, CSV and KML.
 
 One shared core (:func:`_event_records`, :func:`_claim_records`) turns the
-events and claims into plain records; each writer only serialises them. An
-event without a point keeps ``geometry: null`` (GeoJSON), no geometry
-(GeoPackage), empty lon/lat (CSV) or no Placemark (KML): a location is never
-invented.
+events and claims into plain records; each writer only serialises them. A
+location is never invented: an event without a geometry keeps
+``geometry: null`` (GeoJSON), no geometry (GeoPackage), empty ``lon``/``lat``/
+``wkt`` (CSV), and is left out of KML, which has no place for it — the
+writer's :class:`~geo.exporters._result.ExportResult` counts it in
+``left_out`` and its summary says so.
+
+What each format holds:
+
+* **GeoJSON** (RFC 7946): every event with every field, its ``status`` and a
+  ``claims`` list (every claim field, figures with their bounds); polygon
+  exteriors counter-clockwise. A foreign member ``conflictmap`` marks it as
+  this project's export, which :mod:`geo.importers.native` reads back as it was.
+* **GeoPackage**: layers ``events`` (points, areas or no geometry) and
+  ``claims`` (one row per claim, every claim column); read back the same way.
+* **CSV**: one row per claim with its event's fields, ``lon``/``lat`` for a
+  point and ``wkt`` for any geometry (points and areas). Text cells that a
+  spreadsheet would run as a formula get a leading ``'`` (OWASP); numbers
+  stay numbers.
+* **KML**: a Placemark per event with a point or an area; names and
+  descriptions are HTML-escaped text.
+
+Text with characters a file cannot carry (control characters, NUL, lone
+surrogates) is written with U+FFFD in their place, in every format, and
+counted (``replaced``); every export is well-formed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import math
 import os
-import tempfile
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from geo import i18n, present, schema
+from geo import i18n, schema
 from geo.errors import GeoError
+from geo.exporters import _kml
+from geo.exporters._cells import clean_text, neutralise
+from geo.exporters._files import check_target, write_atomic
+from geo.exporters._result import LEFT_OUT, ExportResult
 from geo.i18n import t
 
-__all__ = ["CAVEAT", "FORMATS", "caveat", "check_target", "to_csv", "to_geojson", "to_gpkg", "to_kml", "write_atomic"]
+__all__ = [
+    "CAVEAT",
+    "FORMATS",
+    "LEFT_OUT",
+    "NATIVE_MEMBER",
+    "NATIVE_VERSION",
+    "ExportResult",
+    "caveat",
+    "check_target",
+    "to_csv",
+    "to_geojson",
+    "to_gpkg",
+    "to_kml",
+    "write_atomic",
+]
 
 FORMATS: Final = ("geojson", "gpkg", "csv", "kml")
 CAVEAT: Final = "Claims by parties to the war, not independently verified"
 """The caveat every export a reader reads carries (English; :func:`caveat` gives it in the current language)."""
-_CLAIM_FIELDS: Final = (
-    "claim_id",
-    "claimant",
-    "party",
-    "stated_at",
-    "stance",
-    "source_title",
-    "source_url",
-    "publisher",
+NATIVE_MEMBER: Final = "conflictmap"
+"""The GeoJSON export's top-level member marking it as this project's own (:data:`geo.importers.native.MEMBER`)."""
+NATIVE_VERSION: Final = 1
+"""Version of the export layout (:data:`geo.importers.native.VERSION`, which reads it)."""
+_CLAIM_FIELDS: Final = tuple(
+    c
+    for c in schema.CLAIM_COLUMN_NAMES
+    if c != "event_id" and c not in schema.CLAIM_FIGURES and not c.endswith("_bound")
 )
-_KML_NS: Final = "http://www.opengis.net/kml/2.2"
+"""Every claim column but its event and the figures (which go in a ``figures`` list), in schema order."""
 
 
 def caveat() -> str:
@@ -57,120 +92,62 @@ def caveat() -> str:
     return t("Claims by parties to the war, not independently verified")
 
 
-def _plain(value: object) -> Any:
-    """A JSON-safe Python value: None for missing, ISO text for times, int for whole floats."""
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    try:
-        if pd.isna(value):
+class _Texts:
+    """Plain, JSON-safe values with their text cleaned of what a file cannot carry; counts the texts cleaned."""
+
+    def __init__(self) -> None:
+        self.replaced = 0
+
+    def text(self, value: str) -> str:
+        cleaned, changed = clean_text(value)
+        self.replaced += changed
+        return cleaned
+
+    def plain(self, value: object) -> Any:
+        """None for missing, ISO text for times, int for whole floats, cleaned text."""
+        if value is None:
             return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        return int(value) if value.is_integer() else value
-    return value
-
-
-def check_target(path: str | os.PathLike[str]) -> Path:
-    """Check that a file can be written at ``path``, before anything is written.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The file to write.
-
-    Returns
-    -------
-    Path
-        The path.
-
-    Raises
-    ------
-    GeoError
-        The path is a folder, its folder does not exist, or the folder is not writable.
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise GeoError(f"unwritable path {str(target)!r}: it is a folder")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise GeoError(f"unwritable path {str(target)!r}: the folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise GeoError(f"unwritable path {str(target)!r}: the folder is not writable")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise GeoError(f"unwritable path {str(target)!r}: the file is read-only")
-    return target
-
-
-@contextlib.contextmanager
-def _temp_in(target: Path) -> Iterator[Path]:
-    """A temporary path next to ``target``, moved over it on success and removed on failure."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent or ".")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Write a file atomically: ``write(tmp)`` fills a temporary file in the same folder, then it replaces ``path``.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The file to write.
-    write : callable
-        Called with the temporary path; must write the whole file there.
-
-    Returns
-    -------
-    Path
-        The written path.
-
-    Raises
-    ------
-    GeoError
-        The path cannot be written (checked before ``write`` is called).
-    """
-    target = check_target(path)
-    with _temp_in(target) as tmp:
-        tmp.unlink(missing_ok=True)  # some writers (GDAL) refuse an existing empty file
-        write(tmp)
-    return target
+        if isinstance(value, (list, tuple)):
+            return [self.plain(v) for v in value]
+        try:
+            if pd.isna(value):
+                return None
+        except (TypeError, ValueError):
+            pass
+        if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+            return value.isoformat()
+        if hasattr(value, "item"):
+            value = value.item()
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return None
+            return int(value) if value.is_integer() else value
+        if isinstance(value, str):
+            return self.text(value)
+        return value
 
 
 # --- shared core -----------------------------------------------------------------------------------------------
 
 
-def _figures(row: dict[str, Any]) -> list[dict[str, Any]]:
+def _figures(row: dict[str, Any], texts: _Texts) -> list[dict[str, Any]]:
     out = []
     for name in schema.CLAIM_FIGURES:
-        value = _plain(row.get(name))
+        value = texts.plain(row.get(name))
         if value is not None:
-            out.append({"name": name, "value": value, "bound": _plain(row.get(f"{name}_bound")) or "exact"})
+            out.append({"name": name, "value": value, "bound": texts.plain(row.get(f"{name}_bound")) or "exact"})
     return out
 
 
-def _claim_records(claims: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Claims grouped per event id, oldest first, each with its figures and source."""
+def _claim_records(claims: pd.DataFrame, texts: _Texts) -> dict[str, list[dict[str, Any]]]:
+    """Claims grouped per event id, oldest first, each with every claim field and a ``figures`` list."""
     by_event: dict[str, list[dict[str, Any]]] = {}
     if claims.empty:
         return by_event
     ordered = claims.sort_values(["event_id", "stated_at", "claim_id"], kind="stable")
     for row in ordered.to_dict("records"):
-        rec = {k: _plain(row.get(k)) for k in _CLAIM_FIELDS}
-        rec["figures"] = _figures(row)
+        rec = {k: texts.plain(row.get(k)) for k in _CLAIM_FIELDS}
+        rec["figures"] = _figures(row, texts)
         by_event.setdefault(str(row["event_id"]), []).append(rec)
     return by_event
 
@@ -190,15 +167,25 @@ def _event_columns(events: pd.DataFrame) -> list[str]:
     )
 
 
-def _event_records(events: gpd.GeoDataFrame) -> list[tuple[dict[str, Any], object]]:
-    """(properties, geometry) per event: plain values, geometry untouched (maybe None)."""
-    cols = _event_columns(events)
-    geoms = events.geometry.to_numpy() if isinstance(events, gpd.GeoDataFrame) else [None] * len(events)
-    out = []
-    for row, geom in zip(events[cols].to_dict("records"), geoms, strict=True):
-        props = {c: _plain(row[c]) for c in cols}
-        out.append((props, None if geom is None or shapely.is_empty(geom) else geom))
+def _geometries(events: pd.DataFrame) -> np.ndarray:
+    """The events' geometries, None where missing or empty, polygon exteriors counter-clockwise (RFC 7946)."""
+    if not isinstance(events, gpd.GeoDataFrame):
+        return np.full(len(events), None, dtype=object)
+    geoms = np.asarray(events.geometry.to_numpy(), dtype=object)
+    present = ~pd.isna(geoms)
+    present[present] = ~shapely.is_empty(geoms[present])
+    out = np.full(len(geoms), None, dtype=object)
+    out[present] = shapely.orient_polygons(geoms[present], exterior_cw=False)
     return out
+
+
+def _event_records(events: gpd.GeoDataFrame, texts: _Texts) -> list[tuple[dict[str, Any], shapely.Geometry | None]]:
+    """(properties, geometry) per event: plain values, geometry oriented (None when missing or empty)."""
+    cols = _event_columns(events)
+    return [
+        ({c: texts.plain(row[c]) for c in cols}, geom)
+        for row, geom in zip(events[cols].to_dict("records"), _geometries(events), strict=True)
+    ]
 
 
 def _check_frames(events: pd.DataFrame, claims: pd.DataFrame) -> None:
@@ -207,11 +194,18 @@ def _check_frames(events: pd.DataFrame, claims: pd.DataFrame) -> None:
             raise GeoError(f"the {name} have no {col!r} column")
 
 
+def _claims_of(events: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims about the given events (an export holds no others)."""
+    if not len(claims):
+        return claims
+    return claims[claims["event_id"].astype(str).isin(set(events["event_id"].astype(str)))]
+
+
 # --- writers ---------------------------------------------------------------------------------------------------
 
 
-def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write the events as a GeoJSON FeatureCollection, each with its claims.
+def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> ExportResult:
+    """Write the events as a GeoJSON FeatureCollection (RFC 7946), each with its claims.
 
     Parameters
     ----------
@@ -224,9 +218,12 @@ def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.Pa
 
     Returns
     -------
-    Path
+    ExportResult
         The written file. Features have the event's fields, ``status`` and a
-        ``claims`` list; events without a point have ``geometry: null``.
+        ``claims`` list (every claim field; figures as ``{name, value,
+        bound}``); events without a geometry have ``geometry: null``; polygon
+        exteriors run counter-clockwise. Nothing is left out: it imports back
+        as it was (:mod:`geo.importers.native`).
 
     Raises
     ------
@@ -235,42 +232,55 @@ def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.Pa
     """
     check_target(path)
     _check_frames(events, claims)
-    by_event = _claim_records(claims)
+    texts = _Texts()
+    claims = _claims_of(events, claims)
+    by_event = _claim_records(claims, texts)
     features = []
-    for props, geom in _event_records(events):
+    for props, geom in _event_records(events, texts):
         props = props | {"claims": by_event.get(str(props["event_id"]), [])}
         geometry = shapely.geometry.mapping(geom) if geom is not None else None
         features.append({"type": "Feature", "id": props["event_id"], "properties": props, "geometry": geometry})
-    doc = {"type": "FeatureCollection", "features": features}
+    marker = {"export": "events with claims", "version": NATIVE_VERSION, "caveat": CAVEAT}
+    doc = {"type": "FeatureCollection", NATIVE_MEMBER: marker, "features": features}
 
     def write(tmp: Path) -> None:
         tmp.write_text(json.dumps(doc, ensure_ascii=False, default=str), encoding="utf-8")
 
-    return write_atomic(path, write)
+    write_atomic(path, write)
+    n_claims = sum(len(f["properties"]["claims"]) for f in features)
+    return ExportResult.made(
+        path, "geojson", events=len(events), claims=len(claims), written=len(features), claims_written=n_claims,
+        replaced=texts.replaced,
+    )  # fmt: skip
 
 
-def _claim_rows(events: gpd.GeoDataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim: claim fields, figures, then its event's fields (prefixed ``event_``) and lon/lat."""
+def _claim_rows(events: gpd.GeoDataFrame, claims: pd.DataFrame, texts: _Texts) -> tuple[pd.DataFrame, set[str]]:
+    """One row per claim: its event's fields (prefixed ``event_``), lon/lat, wkt, then the claim's fields."""
     records = []
-    events_by_id = {props["event_id"]: (props, geom) for props, geom in _event_records(events)}
+    events_by_id = {str(props["event_id"]): (props, geom) for props, geom in _event_records(events, texts)}
+    event_cols = [f"event_{c}" if not c.startswith("event_") else c for c in _event_columns(events)]
+    claim_cols = [f"claim_{k}" if not k.startswith("claim_") else k for k in claims.columns if k != "event_id"]
     ordered = claims.sort_values(["event_id", "stated_at", "claim_id"], kind="stable") if len(claims) else claims
+    seen: set[str] = set()
     for row in ordered.to_dict("records"):
-        found = events_by_id.get(row["event_id"])
+        found = events_by_id.get(str(row["event_id"]))
         if found is None:
             continue
         props, geom = found
+        seen.add(str(row["event_id"]))
         rec: dict[str, Any] = {f"event_{k}" if not k.startswith("event_") else k: v for k, v in props.items()}
         point = _point(geom)
         rec["lon"], rec["lat"] = point if point else (None, None)
+        rec["wkt"] = shapely.to_wkt(geom, rounding_precision=-1) if geom is not None else None
         for k in claims.columns:
             if k != "event_id":
-                rec[f"claim_{k}" if not k.startswith("claim_") else k] = _plain(row[k])
-        records.append(rec)
-    return pd.DataFrame.from_records(records)
+                rec[f"claim_{k}" if not k.startswith("claim_") else k] = texts.plain(row[k])
+        records.append({k: neutralise(v) if isinstance(v, str) else v for k, v in rec.items()})
+    return pd.DataFrame.from_records(records, columns=[*event_cols, "lon", "lat", "wkt", *claim_cols]), seen
 
 
-def to_csv(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write one CSV row per claim, with its event's fields and lon/lat when the event has a point.
+def to_csv(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> ExportResult:
+    """Write one CSV row per claim, with its event's fields and its geometry as lon/lat (points) and WKT.
 
     Parameters
     ----------
@@ -283,8 +293,13 @@ def to_csv(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLi
 
     Returns
     -------
-    Path
-        The written file.
+    ExportResult
+        The written file. ``lon``/``lat`` are filled for points, ``wkt``
+        for every geometry (points and areas); both stay empty for events
+        known only to a region or country. A text cell starting with ``=``,
+        ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
+        so spreadsheets show it as text (numbers stay numbers). An event
+        without a claim has no row (``left_out["no_claims"]``).
 
     Raises
     ------
@@ -293,12 +308,35 @@ def to_csv(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLi
     """
     check_target(path)
     _check_frames(events, claims)
-    rows = _claim_rows(events, claims)
-    return write_atomic(path, lambda tmp: rows.to_csv(tmp, index=False, encoding="utf-8"))
+    texts = _Texts()
+    claims = _claims_of(events, claims)
+    rows, seen = _claim_rows(events, claims, texts)
+    # CRLF rows (RFC 4180): a cell holding a carriage return or a line break is quoted, so it stays one cell
+    write_atomic(path, lambda tmp: rows.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n"))
+    return ExportResult.made(
+        path, "csv", events=len(events), claims=len(claims), written=len(seen), claims_written=len(rows),
+        left_out={"no_claims": len(events) - len(seen)}, replaced=texts.replaced,
+    )  # fmt: skip
 
 
-def to_gpkg(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a GeoPackage with layers ``events`` (points, or no geometry) and ``claims`` (attributes only).
+def _gpkg_frame(frame: pd.DataFrame, texts: _Texts) -> pd.DataFrame:
+    """A copy whose text columns are plain cleaned Python text (lists as JSON); numbers and times as they are."""
+    out = frame.copy()
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    for col in out.columns:
+        values = out[col]
+        if col == geometry or not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        plain = [texts.plain(v) for v in values.astype(object)]
+        out[col] = pd.Series(
+            [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in plain], index=out.index,
+            dtype=object,
+        )  # fmt: skip
+    return out
+
+
+def to_gpkg(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> ExportResult:
+    """Write a GeoPackage with layers ``events`` (points, areas or no geometry) and ``claims`` (attributes only).
 
     Parameters
     ----------
@@ -311,65 +349,44 @@ def to_gpkg(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathL
 
     Returns
     -------
-    Path
-        The written file.
+    ExportResult
+        The written file. Nothing is left out: it imports back as it was
+        (:mod:`geo.importers.native`).
 
     Raises
     ------
     GeoError
-        The path cannot be written (nothing is written).
+        The path cannot be written, or GDAL could not write it (nothing is written).
     """
+    import pyogrio
+
     check_target(path)
     _check_frames(events, claims)
-    recs = _event_records(events)
-    ev = gpd.GeoDataFrame(
-        pd.DataFrame.from_records([p for p, _ in recs], columns=_event_columns(events)),
-        geometry=gpd.GeoSeries([g for _, g in recs], crs=schema.CRS),
-        crs=schema.CRS,
-    )
-    for col in ev.columns:
-        if col != "geometry" and ev[col].map(lambda v: isinstance(v, list)).any():
-            ev[col] = ev[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
-    ids = set(ev["event_id"])
-    cl = claims[claims["event_id"].isin(ids)].copy() if len(claims) else claims.copy()
-    for col in cl.columns:
-        if cl[col].dtype == object:
-            cl[col] = cl[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, tuple)) else v)
+    texts = _Texts()
+    claims = _claims_of(events, claims)
+    attrs = _gpkg_frame(pd.DataFrame(events[_event_columns(events)]), texts)
+    ev = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(_geometries(events), index=attrs.index), crs=schema.CRS)
+    cl = _gpkg_frame(pd.DataFrame(claims), texts)
 
     def write(tmp: Path) -> None:
-        ev.to_file(tmp, layer="events", driver="GPKG", engine="pyogrio")
-        pyogrio = __import__("pyogrio")
-        pyogrio.write_dataframe(pd.DataFrame(cl), tmp, layer="claims", driver="GPKG", append=False)
+        try:
+            pyogrio.write_dataframe(ev, tmp, layer="events", driver="GPKG")
+            pyogrio.write_dataframe(cl, tmp, layer="claims", driver="GPKG", append=False)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise GeoError(f"could not write the GeoPackage {str(path)!r}: {first}; nothing was written") from None
 
-    return write_atomic(path, write)
-
-
-def _description(props: dict[str, Any], claims: list[dict[str, Any]]) -> str:
-    """Plain-text description of an event and its claims, in the current language (ElementTree escapes it)."""
-    head = [
-        present.layer_label(str(props.get("layer"))),
-        present.status_label(props.get("status")),
-        present.when(props.get("time_start"), props.get("time_end"), props.get("time_precision") or "day"),
-    ]
-    lines = [" · ".join(h for h in head if h)]
-    if props.get("place"):
-        lines.append(t("Place: {place}", place=props["place"]))
-    for c in claims:
-        figs = ", ".join(present.figure_text(f["name"], f["value"], f["bound"]) for f in c["figures"])
-        stated = pd.Timestamp(c["stated_at"]) if c["stated_at"] else None
-        when = present.stated(stated, "day" if stated is None or stated == stated.normalize() else "minute")
-        line = f"{when} {c['claimant']} ({c['party']}) {present.stance_label(c['stance'])}"
-        line += f": {figs}" if figs else ""
-        line += f" — {c['publisher'] or ''} {present.safe_url(c['source_url']) or ''}".rstrip()
-        lines.append(line)
-    lines.append(caveat() + ".")
-    return "\n".join(lines)
+    write_atomic(path, write)
+    return ExportResult.made(
+        path, "gpkg", events=len(events), claims=len(claims), written=len(ev), claims_written=len(cl),
+        replaced=texts.replaced,
+    )  # fmt: skip
 
 
 def to_kml(
     events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str], *, lang: str | None = None
-) -> Path:
-    """Write a KML document (opens in Google Earth): one Placemark per event with a point.
+) -> ExportResult:
+    """Write a KML document (opens in Google Earth): one Placemark per event with a point or an area.
 
     Parameters
     ----------
@@ -384,9 +401,12 @@ def to_kml(
 
     Returns
     -------
-    Path
-        The written file. Names and descriptions are XML-escaped by
-        :mod:`xml.etree.ElementTree`; events without a point are left out.
+    ExportResult
+        The written file. Names and descriptions are HTML-escaped text
+        (markup in the data shows as text in viewers that render HTML), then
+        XML-escaped. Events known only to a region or country have no point
+        or area to place and are left out: ``left_out["no_geometry"]``
+        counts them, and the document's own description says so.
 
     Raises
     ------
@@ -395,32 +415,24 @@ def to_kml(
     """
     check_target(path)
     _check_frames(events, claims)
-    by_event = _claim_records(claims)
-    ET.register_namespace("", _KML_NS)
-    root = ET.Element(f"{{{_KML_NS}}}kml")
-    doc = ET.SubElement(root, f"{{{_KML_NS}}}Document")
+    texts = _Texts()
+    claims = _claims_of(events, claims)
+    by_event = _claim_records(claims, texts)
+    records = _event_records(events, texts)
+    placed = [(props, geom) for props, geom in records if geom is not None]
     with i18n.using(lang):
-        ET.SubElement(doc, f"{{{_KML_NS}}}name").text = t("Conflict events (claims, not verified)")
+        said = caveat()
         descriptions = {
-            str(props["event_id"]): _description(props, by_event.get(str(props["event_id"]), []))
-            for props, geom in _event_records(events)
-            if _point(geom) is not None
+            str(p["event_id"]): _kml.description(p, by_event.get(str(p["event_id"]), []), said) for p, _ in placed
         }
-    for props, geom in _event_records(events):
-        point = _point(geom)
-        if point is None:
-            continue
-        pm = ET.SubElement(doc, f"{{{_KML_NS}}}Placemark", id=str(props["event_id"]))
-        ET.SubElement(pm, f"{{{_KML_NS}}}name").text = str(props.get("title") or props["event_id"])
-        ET.SubElement(pm, f"{{{_KML_NS}}}description").text = descriptions[str(props["event_id"])]
-        if props.get("time_start"):
-            ts = ET.SubElement(pm, f"{{{_KML_NS}}}TimeStamp")
-            ET.SubElement(ts, f"{{{_KML_NS}}}when").text = str(props["time_start"])
-        pt = ET.SubElement(pm, f"{{{_KML_NS}}}Point")
-        ET.SubElement(pt, f"{{{_KML_NS}}}coordinates").text = f"{point[0]:.6f},{point[1]:.6f}"
-    tree = ET.ElementTree(root)
+        tree = _kml.document(placed, descriptions, left_out=len(records) - len(placed), caveat=said)
 
     def write(tmp: Path) -> None:
         tree.write(tmp, encoding="utf-8", xml_declaration=True)
 
-    return write_atomic(path, write)
+    write_atomic(path, write)
+    return ExportResult.made(
+        path, "kml", events=len(events), claims=len(claims), written=len(placed),
+        claims_written=sum(len(by_event.get(str(p["event_id"]), [])) for p, _ in placed),
+        left_out={"no_geometry": len(records) - len(placed)}, replaced=texts.replaced,
+    )  # fmt: skip

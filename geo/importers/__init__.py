@@ -2,7 +2,10 @@
 
 :func:`read_file` checks the file's size, works out its format *from its
 content* (the extension only breaks ties) and hands it to the reader of that
-format. Every reader returns an :class:`~geo.importers.report.ImportResult`:
+format. This project's own GeoJSON and GeoPackage exports are recognised
+as such (format ``native``, :mod:`geo.importers.native`) and read back as
+they were, every claim included, with no mapping. Every reader returns an
+:class:`~geo.importers.report.ImportResult`:
 validated events and claims ready for ``store.write(..., validated=True)``,
 plus the rows skipped (per reason) and rejected (row, column, why).
 
@@ -22,6 +25,7 @@ from geo.errors import GeoError
 from geo.importers import _common
 from geo.importers.acled import read_acled
 from geo.importers.formats import known_format
+from geo.importers.native import native_kind, read_native
 from geo.importers.report import ImportResult
 from geo.importers.table import read_csv, read_xlsx
 from geo.importers.ucdp import read_ucdp
@@ -38,14 +42,16 @@ __all__ = [
     "read_geojson",
     "read_gpkg",
     "read_kml",
+    "read_native",
     "read_shapefile_zip",
     "read_ucdp",
     "read_xlsx",
     "sniff_format",
 ]
 
-FORMATS = ("auto", "acled", "ucdp", "csv", "xlsx", "geojson", "gpkg", "kml", "shp")
-"""Formats :func:`read_file` accepts (``auto``: sniffed from the content)."""
+FORMATS = ("auto", "acled", "ucdp", "csv", "xlsx", "geojson", "gpkg", "kml", "shp", "native")
+"""Formats :func:`read_file` accepts (``auto``: sniffed from the content; ``native``: this project's own
+GeoJSON or GeoPackage export)."""
 MAX_BYTES = _common.MAX_BYTES
 _READERS = {
     "acled": read_acled,
@@ -56,6 +62,7 @@ _READERS = {
     "gpkg": read_gpkg,
     "kml": read_kml,
     "shp": read_shapefile_zip,
+    "native": read_native,
 }
 _WITH_MAPPING = ("csv", "xlsx", "geojson", "gpkg", "kml", "shp")
 
@@ -71,7 +78,8 @@ def sniff_format(path: str | os.PathLike[str]) -> str:
     Returns
     -------
     str
-        One of :data:`FORMATS` other than ``auto``.
+        One of :data:`FORMATS` other than ``auto``: ``native`` for this
+        project's own GeoJSON or GeoPackage export.
 
     Raises
     ------
@@ -83,7 +91,7 @@ def sniff_format(path: str | os.PathLike[str]) -> str:
     data = _common.head(p)
     ext = p.suffix.lower()
     if data.startswith(b"SQLite format 3\x00"):
-        return "gpkg"
+        return "native" if native_kind(p) else "gpkg"
     if data.startswith(b"PK\x03\x04"):
         if b"[Content_Types].xml" in data or b"xl/" in data[:4096]:
             return "xlsx"
@@ -95,12 +103,18 @@ def sniff_format(path: str | os.PathLike[str]) -> str:
             raise GeoError(f"{p.name} is not a CSV/text file (it holds binary data); export it as UTF-8 CSV")
         raise GeoError(f"{p.name}: unrecognised binary file; expected CSV, XLSX, GeoJSON, GeoPackage, KML/KMZ or zip")
     if _common.not_utf8(data):
+        try:  # ACLED and UCDP readers detect Windows-1252/1251 themselves (their headers are ASCII)
+            known = known_format(_common.csv_header(p))
+        except (GeoError, UnicodeDecodeError):
+            known = None
+        if known in ("acled", "ucdp"):
+            return known
         raise GeoError(f"{p.name} is not UTF-8 text; save it as UTF-8 CSV")
     text = data.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
     if not text:
         raise GeoError(f"{p.name} is empty (no header, no rows)")
     if text.startswith(("{", "[")):
-        return "geojson"
+        return "native" if native_kind(p) else "geojson"
     if text.startswith("<"):
         if "<kml" in text[:2048] or ext == ".kml":
             return "kml"
@@ -125,7 +139,9 @@ def read_file(
     path : str or PathLike
         The file.
     format : str
-        One of :data:`FORMATS`; ``auto`` sniffs the content.
+        One of :data:`FORMATS`; ``auto`` sniffs the content. This project's
+        own export given as ``geojson`` or ``gpkg`` without a mapping is read
+        as ``native`` too (a mapping reads it as any other vector file).
     dataset : str, optional
         Dataset name the events carry (default: the file's stem).
     mapping : str or PathLike, optional
@@ -152,5 +168,9 @@ def read_file(
         raise GeoError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
     p, name = _common.open_input(path, max_bytes, dataset)
     fmt = sniff_format(p) if format == "auto" else format
+    if fmt in ("geojson", "gpkg") and mapping is None and native_kind(p):
+        fmt = "native"
+    if fmt == "native":  # the dataset the events were exported from, unless one is given
+        return read_native(p, dataset=dataset, max_bytes=max_bytes, today=today)
     options = {"mapping": mapping} if fmt in _WITH_MAPPING else {}
     return _READERS[fmt](p, dataset=name, max_bytes=max_bytes, today=today, **options)
