@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {stats,geocode,synth,datasets,import,export}``.
+"""Command line: ``python -m geo {stats,geocode,synth,datasets,import,export,control,check}``.
 
 User mistakes (a missing file, an unknown region, a bad number) print one
 line to stderr and exit 1; usage errors exit 2 (argparse's convention).
@@ -8,8 +8,10 @@ Tracebacks are for bugs only.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -17,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from geo import __version__
-from geo.errors import GeoError, NotFoundError, ValidationError
+from geo.errors import DatasetConflictError, GeoError, NotFoundError, ValidationError
 
-__all__ = ["main"]
+__all__ = ["conflict_text", "main"]
 
 MAX_SYNTH = 20_000_000
 
@@ -94,7 +96,7 @@ def _describe(result: Any) -> str:
 def _cmd_geocode(args: argparse.Namespace) -> int:
     from geo.gazetteer import geocode
 
-    result = geocode(args.name, region=args.region)
+    result = geocode(args.name, region=args.region, district=args.district)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -138,24 +140,75 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+_ID_WORDS = {"acled": "ACLED", "ucdp": "UCDP GED"}
+"""How a format's event ids are called in messages (others: ``event``)."""
+
+
+def conflict_text(err: DatasetConflictError, fmt: str, rows: Sequence[int] = ()) -> str:
+    """The command line's sentence for an import whose ids belong to another dataset.
+
+    Parameters
+    ----------
+    err : DatasetConflictError
+        What the store refused.
+    fmt : str
+        The format the file was read as (``acled`` names its ids "ACLED ids").
+    rows : sequence of int
+        The file's rows of the first conflicting ids (see :meth:`ImportResult.file_rows`).
+
+    Returns
+    -------
+    str
+        E.g. "these 37 ACLED ids belong to dataset 'acled-2024' already; to update it, import with
+        --dataset acled-2024; nothing was written".
+    """
+    ids = _ID_WORDS.get(fmt, "event") if err.key == "event_id" else "claim"
+    head = err.summary(ids)
+    owner = err.only_owner
+    if owner is not None and err.updatable("import"):
+        head = head.split(";")[0] + f"; to update it, import with --dataset {_shell_word(owner)}"
+    if rows:
+        more = ", …" if err.count > len(rows) else ""
+        head += f" (rows {', '.join(map(str, rows))}{more})"
+    return head + "; nothing was written"
+
+
+def _shell_word(text: str) -> str:
+    """A dataset name as it is typed after ``--dataset`` (quoted when the shell needs it)."""
+    import shlex
+
+    return shlex.quote(text)
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     """Read a file, report what it holds and (unless --dry-run) write it to the store in one transaction."""
     from geo.importers import read_file
+    from geo.importers.run import file_sha256, source_label
 
     max_bytes = None if args.max_mb is None else int(args.max_mb * 2**20)
-    result = read_file(args.file, format=args.format, dataset=args.dataset, mapping=args.mapping, max_bytes=max_bytes)
+    try:
+        result = read_file(
+            args.file, format=args.format, dataset=args.dataset, mapping=args.mapping, max_bytes=max_bytes
+        )
+    except OSError as err:
+        raise GeoError(f"cannot read {args.file}: {_reason(err)}") from None
     nothing = result.imported == 0 and bool(result.rejected_rows)
     if not args.dry_run and result.imported:
         store = _open(args.store, must_exist=False)
-        result.written = store.write(
-            result.events,
-            result.claims,
-            dataset=result.dataset,
-            kind="import",
-            source=str(Path(args.file).name),
-            description=f"Imported from {Path(args.file).name} ({result.format})",
-            validated=True,
-        )
+        name = Path(args.file).name
+        try:
+            result.written = store.write(
+                result.events,
+                result.claims,
+                dataset=result.dataset,
+                kind="import",
+                source=source_label(name, file_sha256(args.file)),
+                description=f"Imported from {name} ({result.format})",
+                validated=True,
+            )
+        except DatasetConflictError as err:
+            rows = sorted({p.row for p in result.file_rows(err.problems) if p.row is not None})
+            raise GeoError(conflict_text(err, result.format, rows)) from None
         _prepare_snapshot(store)
     if args.json:
         print(json.dumps({**result.to_dict(), "dry_run": args.dry_run}, indent=2, ensure_ascii=False, default=str))
@@ -218,8 +271,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     events = apply(folded, flt, claims)  # the claims: dates matched against statements (--by)
     claims = filter_claims(claims, events)
     talks = talks_for(folded, flt)
-    out = export(fmt, events, claims, flt, args.out, title=args.title or DEFAULT_TITLE, size=args.size, talks=talks)
-    print(f"wrote {out} ({len(events):,} events, {len(claims):,} claims)")
+    try:
+        out = export(fmt, events, claims, flt, args.out, title=args.title or DEFAULT_TITLE, size=args.size, talks=talks)
+    except OSError as err:
+        raise GeoError(f"cannot write {args.out}: {_reason(err, args.out)}; nothing was written") from None
+    print(f"wrote {out} ({out.summary()})")
     return 0
 
 
@@ -243,6 +299,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("geocode", help="place name -> coordinates, ISO 3166-2 region and precision")
     p.add_argument("name", help="place name, in Latin or Cyrillic script")
     p.add_argument("--region", help="region hint: ISO code or name in any language (UA-23, Zaporizhzhia, Запорізька)")
+    p.add_argument("--district", help="district (raion) hint, for villages of one name in one region")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_geocode)
 
@@ -262,7 +319,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         default="auto",
-        choices=("auto", "acled", "ucdp", "csv", "xlsx", "geojson", "gpkg", "kml", "shp"),
+        choices=("auto", "native", "acled", "ucdp", "csv", "xlsx", "geojson", "gpkg", "kml", "shp"),
         help="file format (default: auto, from the content)",
     )
     p.add_argument("--store", help=store_help)
@@ -294,6 +351,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help=store_help)
     p.add_argument("--url", help="take the filter from a copied dashboard link (flags override it)")
     p.set_defaults(func=_cmd_export)
+
+    from geo.control.cli import add_commands as _control_commands
+
+    _control_commands(sub)  # control import|change, check
     return parser
 
 
@@ -322,4 +383,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:  # a full disk, a folder that refuses files, an unreadable file: the system's word
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{_reason(err)}", file=sys.stderr)
+    except sqlite3.OperationalError as err:  # the store's file: full disk, read-only, locked
+        print(f"error: the store could not be used: {err}", file=sys.stderr)
     return 1
+
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full (no space left on device)",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.EISDIR: "it is a folder",
+}
+
+
+def _reason(err: OSError, target: str | None = None) -> str:
+    """Why an operation failed, in words; for a write to ``target`` through a temporary file, names its folder."""
+    reason = _REASONS.get(err.errno or 0) or err.strerror or str(err)
+    name = err.filename
+    if target and isinstance(name, str) and Path(name).name != Path(target).name:
+        return f"no file can be created in {str(Path(name).parent)!r} ({reason})"
+    return reason

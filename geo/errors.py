@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GeoError", "NotFoundError", "Problem", "ValidationError"]
+__all__ = ["DatasetConflictError", "GeoError", "NotFoundError", "Problem", "TimeLimitError", "ValidationError"]
 
 
 class GeoError(Exception):
@@ -96,6 +96,128 @@ class ValidationError(GeoError, ValueError):
             return f"{head}: {shown[0]}"
         return head + ":\n" + "\n".join(f"  - {s}" for s in shown)
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem], str | None]]:
+        return (type(self), (self.problems, self.context))
+
     def one_line(self) -> str:
         """Return the message on one line, for a command line's stderr."""
         return self._render(limit=5).replace("\n  - ", "; ").replace(":\n", ": ")
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class DatasetConflictError(ValidationError):
+    """Ids of a write belong to other datasets already: ids are unique across datasets.
+
+    Raised by a store before anything is written. The typical cause is a
+    newer export of the same source imported under a new name: its ids are
+    those of the earlier dataset, which the write should update instead.
+
+    Parameters
+    ----------
+    dataset : str
+        The dataset being written.
+    key : str
+        The id column: ``event_id`` or ``claim_id``.
+    owners : dict of str to int
+        Each other dataset holding some of the ids, with how many.
+    problems : list of Problem
+        The first conflicting rows (row, column, which id, which dataset).
+    kinds : dict of str to str, optional
+        The kind of each other dataset (``import``, ``bundled``…), when known.
+
+    Attributes
+    ----------
+    count : int
+        How many ids of the write belong to other datasets.
+
+    Examples
+    --------
+    >>> err = DatasetConflictError("acled-2025", "event_id", {"acled-2024": 37}, [])
+    >>> err.count, err.only_owner
+    (37, 'acled-2024')
+    """
+
+    def __init__(
+        self,
+        dataset: str,
+        key: str,
+        owners: dict[str, int],
+        problems: list[Problem],
+        kinds: dict[str, str] | None = None,
+    ):
+        self.dataset = dataset
+        self.key = key
+        self.owners = dict(owners)
+        self.kinds = dict(kinds or {})
+        self.count = sum(self.owners.values())
+        super().__init__(list(problems), context=f"dataset {dataset!r}")
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:  # type: ignore[override]
+        return (type(self), (self.dataset, self.key, self.owners, self.problems, self.kinds))
+
+    @property
+    def only_owner(self) -> str | None:
+        """The other dataset, when all the ids belong to one."""
+        return next(iter(self.owners)) if len(self.owners) == 1 else None
+
+    def updatable(self, kind: str = "import") -> bool:
+        """Whether writing into the other dataset instead would work: one owner, of the write's ``kind``.
+
+        Parameters
+        ----------
+        kind : str
+            The kind of the write (an import is ``"import"``).
+
+        Returns
+        -------
+        bool
+            True when there is one other dataset and it has that kind (or its kind is unknown).
+        """
+        owner = self.only_owner
+        return owner is not None and self.kinds.get(owner, kind) == kind
+
+    def owners_text(self) -> str:
+        """The other datasets in words: ``dataset 'a'`` or ``datasets 'a' (30) and 'b' (7)``."""
+        if self.only_owner is not None:
+            return f"dataset {self.only_owner!r}"
+        return "datasets " + _and_list([f"{n!r} ({c:,})" for n, c in self.owners.items()])
+
+    def summary(self, ids: str = "", kind: str = "import") -> str:
+        """One sentence: how many ids belong to which dataset, and what to do.
+
+        Parameters
+        ----------
+        ids : str
+            What the ids are, for people (``"ACLED"``); default the id column's name.
+        kind : str
+            The kind of the write, to say whether the other dataset can be updated by it.
+
+        Returns
+        -------
+        str
+            E.g. "these 37 event_id values belong to dataset 'acled-2024' already; …".
+        """
+        one = self.count == 1
+        what = (f"{ids} id" if ids else f"{self.key} value") + ("" if one else "s")
+        verb = "belongs" if one else "belong"
+        head = f"{'this' if one else 'these'} {self.count:,} {what} {verb} to {self.owners_text()} already"
+        owner = self.only_owner
+        if owner is not None and self.updatable(kind):
+            return f"{head}; to update it, write to dataset {owner!r}, or delete it first"
+        those = "that dataset" if owner is not None else "those datasets"
+        return f"{head}; ids are unique across datasets: give the rows other ids, or delete {those} first"
+
+    def _render(self, limit: int = 30) -> str:
+        shown = [str(p) for p in self.problems[: min(limit, 5)]]
+        return f"dataset {self.dataset!r}: {self.summary()}" + (f" (first: {'; '.join(shown)})" if shown else "")
+
+    def one_line(self) -> str:
+        """Return the message on one line, for a command line's stderr."""
+        return self._render()
+
+
+class TimeLimitError(GeoError, TimeoutError):
+    """Reading an input took longer than it was allowed to; the work was stopped."""

@@ -1,4 +1,11 @@
-"""Streamlit glue for the Import page: uploaded bytes → a temporary file → geo.importers."""
+"""Streamlit glue for the Import page: uploaded bytes → a temporary file → geo.importers, in a child process.
+
+Every read of an upload (its header for the mapping step, and the import
+itself) runs in a separate process with a deadline
+(:func:`geo.importers.run.run_within`): a file that would keep a core busy
+is stopped after :data:`READ_SECONDS` and the page says so in one sentence;
+the server never parses in its own threads.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.errors import GeoError
+from geo.errors import DatasetConflictError, GeoError, TimeLimitError
 from geo.i18n import t, tn
 from geo.importers import ImportResult, known_format, read_file
-from geo.importers.table import TEMPLATE_COLUMNS
+from geo.importers.run import run_within, source_label
+from geo.importers.table import TEMPLATE_COLUMNS, header_columns
 from geo.store import WriteResult, open_store
 from ui import state
 
@@ -22,42 +30,70 @@ TEMPLATE = settings.PROJECT_DIR / "data" / "templates" / "events_template.csv"
 MAPPED_FIELDS = ("layer", "place", "region", "latitude", "longitude", "time_start", "time_end", "title", "claimant",
                  "party", "stance", "text", "source_url", "publisher")  # fmt: skip
 """Template columns offered in the mapping step (the rest can be set in a mapping file for the CLI)."""
+READ_SECONDS = 180.0
+"""How long reading one upload may take before it is stopped (a 100,000-row ACLED file takes under 10 s)."""
+HEADER_SECONDS = 30.0
+"""How long reading an upload's header for the mapping step may take."""
 
 
 def _suffix(name: str) -> str:
     return "".join(Path(name).suffixes[-2:]) or ".dat"
 
 
+def _upload_path(tmp: str, name: str) -> Path:
+    """Where an upload is written for reading: its own stem (shortened) and extension, in a temporary folder."""
+    return Path(tmp) / f"{Path(name).stem[:60] or 'upload'}{_suffix(name)}"
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read(digest: str, name: str, data: bytes, fmt: str, dataset: str, mapping: str) -> ImportResult:
+def _read(digest: str, name: str, _data: bytes, fmt: str, dataset: str, mapping: str) -> ImportResult:
+    """Read an upload (cached on its digest and the options: the bytes themselves are not hashed again)."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{Path(name).stem[:60] or 'upload'}{_suffix(name)}"
-        path.write_bytes(data)
+        path = _upload_path(tmp, name)
+        path.write_bytes(_data)
         mapping_path = None
         if mapping:
             mapping_path = Path(tmp) / "mapping.json"
             mapping_path.write_text(mapping, encoding="utf-8")
-        return read_file(path, format=fmt, dataset=dataset or None, mapping=mapping_path)
+        result = run_within(READ_SECONDS, read_file, path, format=fmt, dataset=dataset or None, mapping=mapping_path)
+    result.source = Path(name).name  # the user's file, not the deleted temporary copy
+    return result
 
 
 def read_upload(name: str, data: bytes, fmt: str, dataset: str, mapping: dict | None) -> ImportResult:
-    """Read an uploaded file (cached on its content and the options); raises GeoError when unreadable."""
+    """Read an uploaded file (cached on its content and the options).
+
+    Raises
+    ------
+    TimeLimitError
+        Reading took longer than :data:`READ_SECONDS` and was stopped.
+    GeoError
+        The file is unreadable.
+    """
     text = json.dumps(mapping, sort_keys=True) if mapping else ""
     with st.spinner(t("Reading the file…")):
-        return _read(hashlib.sha256(data).hexdigest(), name, data, fmt, dataset, text)
+        return _read(digest(data), name, data, fmt, dataset, text)
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 of an upload, hexadecimal."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _columns(digest: str, name: str, _data: bytes) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _upload_path(tmp, name)
+        path.write_bytes(_data)
+        try:
+            return list(run_within(HEADER_SECONDS, header_columns, path))
+        except (GeoError, RuntimeError):
+            return []
 
 
 def columns_of(name: str, data: bytes) -> list[str]:
-    """Column names of an uploaded CSV or XLSX (empty when it cannot be read as a table)."""
-    import io
-
-    try:
-        if name.lower().endswith((".xlsx", ".xlsm")):
-            return [str(c) for c in pd.read_excel(io.BytesIO(data), nrows=0).columns]
-        head = pd.read_csv(io.BytesIO(data), nrows=5, sep=None, engine="python", encoding="utf-8-sig")
-        return [str(c) for c in head.columns]
-    except (ValueError, UnicodeDecodeError, OSError, ImportError, pd.errors.ParserError):
-        return []
+    """Column names of an uploaded CSV or XLSX, read within bounds (empty when it cannot be read as a table)."""
+    return _columns(digest(data), name, data)
 
 
 def needs_mapping(columns: list[str]) -> bool:
@@ -65,18 +101,63 @@ def needs_mapping(columns: list[str]) -> bool:
     return bool(columns) and known_format(columns) is None
 
 
-def commit(result: ImportResult) -> WriteResult:
-    """Write an import into the store as its dataset, in one transaction."""
+def commit(result: ImportResult, name: str, sha256: str) -> WriteResult:
+    """Write an import into the store as its dataset, in one transaction.
+
+    Parameters
+    ----------
+    result : ImportResult
+        What :func:`read_upload` read.
+    name : str
+        The uploaded file's name.
+    sha256 : str
+        Its SHA-256 (:func:`digest`): the dataset's source is recorded as the name and this.
+
+    Raises
+    ------
+    DatasetConflictError
+        Some of its ids belong to another dataset (nothing written).
+    """
     store = open_store(settings.get().store)
     return store.write(
         result.events,
         result.claims,
         dataset=result.dataset,
         kind="import",
-        source=result.source,
-        description=f"Imported from {result.source} ({result.format}) in the dashboard",  # stored data: English
+        source=source_label(name, sha256),
+        description=f"Imported from {Path(name).name} ({result.format}) in the dashboard",  # stored data: English
         validated=True,
     )
+
+
+_ID_WORDS = {"acled": "ACLED", "ucdp": "UCDP GED"}
+
+
+def conflict_sentence(err: DatasetConflictError, fmt: str) -> str:
+    """The page's sentence for an import whose ids belong to other datasets (translated)."""
+    ids = _ID_WORDS.get(fmt, t("event")) if err.key == "event_id" else t("claim")
+    owner = err.only_owner
+    if owner is not None and err.updatable("import"):
+        return tn(
+            "This {ids} id belongs to dataset “{owner}” already; to update that dataset, import into it.",
+            "These {n} {ids} ids belong to dataset “{owner}” already; to update that dataset, import into it.",
+            err.count,
+            ids=ids,
+            owner=owner,
+        )
+    return tn(
+        "This {ids} id belongs to {owners} already; ids are unique across datasets: nothing was imported.",
+        "These {n} {ids} ids belong to {owners} already; ids are unique across datasets: nothing was imported.",
+        err.count,
+        ids=ids,
+        owners=err.owners_text(),
+    )
+
+
+def import_into(owner: str) -> None:
+    """Button callback: read the upload again as dataset ``owner`` and write it there on the next run."""
+    st.session_state["import_dataset"] = owner
+    st.session_state["import_into"] = owner
 
 
 def datasets() -> pd.DataFrame:
@@ -101,5 +182,6 @@ def delete_and_say(name: str) -> None:
     st.session_state["import_delete_name"] = None
 
 
-__all__ = ["MAPPED_FIELDS", "TEMPLATE", "TEMPLATE_COLUMNS", "GeoError", "columns_of", "commit", "datasets", "delete",
-           "delete_and_say", "needs_mapping", "read_upload"]  # fmt: skip
+__all__ = ["HEADER_SECONDS", "MAPPED_FIELDS", "READ_SECONDS", "TEMPLATE", "TEMPLATE_COLUMNS", "DatasetConflictError",
+           "GeoError", "TimeLimitError", "columns_of", "commit", "conflict_sentence", "datasets", "delete",
+           "delete_and_say", "digest", "import_into", "needs_mapping", "read_upload"]  # fmt: skip

@@ -9,7 +9,9 @@ on the next run, which is the only time Streamlit allows it. What a link
 asked for that cannot be done (``region=Narnia``, a language without a
 catalog) is kept in the session and shown in the sidebar until the reader
 dismisses it: the link is rewritten in the first run, and the map's reruns
-follow within a second.
+follow within a second. A link is read within bounds: a value longer than
+:data:`MAX_PARAM_CHARS` is ignored (and said so), messages quote at most
+:data:`SHOWN_CHARS` characters of a value.
 
 The language comes from the link too (``?lang=uk``, when there is a catalog
 for it), is remembered for the session and kept in the link; otherwise it is
@@ -32,6 +34,14 @@ _LINK_PROBLEMS = "_link_problems"
 """What the session's link asked for that cannot be done: shown until the reader dismisses it."""
 _FROM_URL = "_filter_from_url"
 _LANGUAGE = "_language"
+MAX_PARAM_CHARS = 2_000
+"""Longest value of a link's parameter the page reads; a longer one is ignored, and said so."""
+MAX_PARAM_VALUES = 300
+"""Most values of one parameter the page reads (``region=…&region=…``); the rest are ignored, and said so."""
+SHOWN_CHARS = 80
+"""How much of a value from the link a message quotes."""
+MAX_SHOWN_PROBLEMS = 10
+"""How many problems of a link the sidebar lists (then "and N more")."""
 _LAYER_ONLY = {
     "weapons": ("f_weapons", "weapon", schema.WEAPONS),
     "target_types": ("f_targets", "target", schema.TARGET_TYPES),
@@ -73,10 +83,16 @@ def language() -> str:
     str
         A language code.
     """
-    requested = st.query_params.get("lang")
+    requested = _lang_param()
     if requested and requested in i18n.available():
         st.session_state[_LANGUAGE] = requested
     return st.session_state.get(_LANGUAGE) or default_language()
+
+
+def _lang_param() -> str | None:
+    """The link's ``lang``, unless it is longer than any parameter the page reads (that is reported once, as such)."""
+    requested = st.query_params.get("lang")
+    return requested if requested and len(requested) <= MAX_PARAM_CHARS else None
 
 
 def request(**changes: Any) -> None:
@@ -95,16 +111,84 @@ def _query_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A value from a link as a message quotes it: its first ``limit`` characters, then "…".
+
+    Parameters
+    ----------
+    text : str
+        The value.
+    limit : int
+        Most characters kept.
+
+    Returns
+    -------
+    str
+        ``text``, or its start and "…".
+    """
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _bounded(params: dict[str, list[str]]) -> tuple[dict[str, list[str]], list[str]]:
+    """The parameters the page reads: values and names up to :data:`MAX_PARAM_CHARS`, :data:`MAX_PARAM_VALUES` each.
+
+    Returns the parameters kept and a sentence per thing left out (what, how long, the start of it).
+    """
+    kept: dict[str, list[str]] = {}
+    problems: list[str] = []
+    limit = present.number(MAX_PARAM_CHARS)
+    for key, values in params.items():
+        if len(key) > MAX_PARAM_CHARS:
+            problems.append(
+                i18n.t(
+                    "a parameter name of {n} characters ({start}); at most {max} are read",
+                    n=present.number(len(key)),
+                    start=clip(key),
+                    max=limit,
+                )
+            )
+            continue
+        name = clip(key)
+        ok = []
+        for value in values:
+            if len(value) > MAX_PARAM_CHARS:
+                problems.append(
+                    i18n.t(
+                        "{param}: a value of {n} characters ({start}); at most {max} are read",
+                        param=name,
+                        n=present.number(len(value)),
+                        start=clip(value),
+                        max=limit,
+                    )
+                )
+            else:
+                ok.append(value)
+        if len(ok) > MAX_PARAM_VALUES:
+            problems.append(
+                i18n.t(
+                    "{param}: {n} values; the first {max} are read",
+                    param=name,
+                    n=present.number(len(ok)),
+                    max=present.number(MAX_PARAM_VALUES),
+                )
+            )
+            ok = ok[:MAX_PARAM_VALUES]
+        if ok:
+            kept[key] = ok
+    return kept, problems
+
+
 def _seed_from_url(span: tuple[dt.date, dt.date]) -> None:
     """On a session's first run, put the URL's filter into the widgets."""
     if st.session_state.get(_FROM_URL):
         return
     st.session_state[_FROM_URL] = True
-    params = _query_params()
+    params, too_long = _bounded(_query_params())
+    _report(too_long)
     try:
         flt = Filter.from_query(params)
     except ValidationError as err:
-        _report([str(p) for p in err.problems])
+        _report([clip(str(p), 4 * SHOWN_CHARS) for p in err.problems])
         bad = {p.column for p in err.problems}
         try:  # a bad parameter is ignored, the others are kept
             flt = Filter.from_query({k: v for k, v in params.items() if k.strip().lower() not in bad})
@@ -224,13 +308,13 @@ def _link_problems() -> None:
     link is rewritten in the first run, and the map's reruns must not clear
     the warning before anyone has read it.
     """
-    requested = st.query_params.get("lang")
+    requested = _lang_param()
     if requested and requested not in i18n.available():
         _report(
             [
                 i18n.t(
                     "lang={code}: no such language; choose from {codes}",
-                    code=requested,
+                    code=clip(requested),
                     codes=", ".join(i18n.available()),
                 )
             ]
@@ -238,8 +322,11 @@ def _link_problems() -> None:
     problems = st.session_state.get(_LINK_PROBLEMS)
     if not problems:
         return
-    for problem in problems:
+    for problem in problems[:MAX_SHOWN_PROBLEMS]:
         st.sidebar.warning(i18n.t("Ignored in the link: {problem}", problem=problem))
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        more = len(problems) - MAX_SHOWN_PROBLEMS
+        st.sidebar.caption(i18n.tn("… and {n} more problem", "… and {n} more problems", more))
     st.sidebar.button(i18n.t("Dismiss"), key="f_link_dismiss", on_click=_dismiss_link_problems)
 
 

@@ -15,6 +15,62 @@ from geo.importers import FORMATS
 from geo.mapview import build_map
 from ui import importing
 
+
+def _report(result: importing.ImportResult) -> None:
+    """The report of a read: counts, the text report and the rejected rows."""
+    st.subheader(t("Report"))
+    cols = st.columns(4)
+    cols[0].metric(t("Rows read"), present.number(result.rows))
+    cols[1].metric(t("Events to import"), present.number(result.imported))
+    cols[2].metric(
+        t("Skipped"),
+        present.number(sum(result.skipped.values())),
+        help=t("Rows of kinds this dashboard does not hold"),
+    )
+    cols[3].metric(
+        t("Rejected"),
+        present.number(len(result.rejected_rows)),
+        help=t("Rows with errors: listed below, not imported"),
+    )
+    st.code(result.to_text(), language=None)
+    if result.rejected:
+        st.dataframe(
+            pd.DataFrame([{"row": p.row, "column": p.column, "why": p.message, "fix": p.fix} for p in result.rejected]),
+            hide_index=True,
+            width="stretch",
+            column_config={"row": t("Row"), "column": t("Column"), "why": t("Why"), "fix": t("Fix")},
+        )
+
+
+def _commit(result: importing.ImportResult, name: str, data: bytes) -> None:
+    """Write the import; when its ids belong to another dataset, say so and offer to import into that one."""
+    try:
+        written = importing.commit(result, name, importing.digest(data))
+    except importing.DatasetConflictError as err:
+        st.error(importing.conflict_sentence(err, result.format))
+        owner = err.only_owner
+        if owner is not None and err.updatable("import"):
+            st.button(
+                t("Import into “{dataset}” instead", dataset=owner),
+                key="import_into_owner",
+                on_click=importing.import_into,
+                args=(owner,),
+            )
+        return
+    except importing.GeoError as err:
+        st.error(t("Nothing was imported: {error}", error=err))
+        return
+    st.success(
+        t(
+            "Imported into “{dataset}”: {new} new, {updated} updated, {unchanged} unchanged events.",
+            dataset=result.dataset,
+            new=present.number(written.inserted_events),
+            updated=present.number(written.updated_events),
+            unchanged=present.number(written.unchanged_events),
+        )
+    )
+
+
 st.title(t("Import data"))
 st.caption(
     t(
@@ -35,7 +91,10 @@ if upload is not None:
     data = upload.getvalue()
     left, right = st.columns(2)
     fmt = left.selectbox(t("Format"), FORMATS, key="import_format", help=t("auto: recognised from the file's content"))
-    dataset = right.text_input(t("Dataset name"), value=Path(upload.name).stem, key="import_dataset")
+    if st.session_state.get("import_dataset_of") != upload.name:  # a new file: its name, until the reader changes it
+        st.session_state["import_dataset"] = Path(upload.name).stem
+        st.session_state["import_dataset_of"] = upload.name
+    dataset = right.text_input(t("Dataset name"), key="import_dataset")
     mapping = None
     columns = importing.columns_of(upload.name, data)
     if importing.needs_mapping(columns):
@@ -57,38 +116,24 @@ if upload is not None:
             }
     try:
         result = importing.read_upload(upload.name, data, fmt, dataset, mapping)
+    except importing.TimeLimitError:
+        st.error(
+            t(
+                "Reading {name} took longer than {seconds} seconds and was stopped; import it from the command line "
+                "(python -m geo import), or split it into smaller files.",
+                name=upload.name,
+                seconds=present.number(importing.READ_SECONDS),
+            )
+        )
     except importing.GeoError as err:
         st.error(t("Nothing can be imported from {name}: {error}", name=upload.name, error=err))
     else:
-        st.subheader(t("Report"))
-        cols = st.columns(4)
-        cols[0].metric(t("Rows read"), present.number(result.rows))
-        cols[1].metric(t("Events to import"), present.number(result.imported))
-        cols[2].metric(
-            t("Skipped"),
-            present.number(sum(result.skipped.values())),
-            help=t("Rows of kinds this dashboard does not hold"),
-        )
-        cols[3].metric(
-            t("Rejected"),
-            present.number(len(result.rejected_rows)),
-            help=t("Rows with errors: listed below, not imported"),
-        )
-        st.code(result.to_text(), language=None)
-        if result.rejected:
-            st.dataframe(
-                pd.DataFrame(
-                    [{"row": p.row, "column": p.column, "why": p.message, "fix": p.fix} for p in result.rejected]
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={"row": t("Row"), "column": t("Column"), "why": t("Why"), "fix": t("Fix")},
-            )
+        _report(result)
         if result.imported:
             preview = fold(result.events, result.claims)
             st_folium(build_map(preview, result.claims), key="import_preview", height=420, use_container_width=True,
                       returned_objects=[])  # fmt: skip
-            if st.button(
+            clicked = st.button(
                 tn(
                     "Import {n} event as dataset “{dataset}”",
                     "Import {n} events as dataset “{dataset}”",
@@ -97,17 +142,10 @@ if upload is not None:
                 ),
                 type="primary",
                 key="import_commit",
-            ):
-                written = importing.commit(result)
-                st.success(
-                    t(
-                        "Imported into “{dataset}”: {new} new, {updated} updated, {unchanged} unchanged events.",
-                        dataset=result.dataset,
-                        new=present.number(written.inserted_events),
-                        updated=present.number(written.updated_events),
-                        unchanged=present.number(written.unchanged_events),
-                    )
-                )
+            )
+            into = st.session_state.pop("import_into", None)  # "import into that dataset instead" was pressed
+            if clicked or into == result.dataset:
+                _commit(result, upload.name, data)
 
 st.subheader(t("Datasets in the store"))
 if deleted := st.session_state.pop("import_deleted", None):

@@ -38,13 +38,17 @@ place nor region found: kept at precision ``unknown``).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import tomllib
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import numpy as np
@@ -52,13 +56,13 @@ import pandas as pd
 import shapely
 
 from geo import schema
-from geo.errors import GeoError, NotFoundError, ValidationError
-from geo.importers import _common, rules
+from geo.errors import GeoError, NotFoundError, Problem, ValidationError
+from geo.importers import _common, _xlsx, rules
 from geo.importers.formats import TEMPLATE_REQUIRED
 from geo.importers.report import ImportResult
 from geo.importers.rules import Rule
 
-__all__ = ["TEMPLATE_COLUMNS", "read_csv", "read_xlsx"]
+__all__ = ["MAX_HEADER_COLUMNS", "TEMPLATE_COLUMNS", "header_columns", "read_csv", "read_xlsx"]
 
 _EVENT_FIELDS = ("layer", "place", "title", "side", "axis", "weapon", "target_type", "impact_type")
 _CLAIM_FIELDS = ("claimant", "party", "stance", "text", "source_title", "source_url", "publisher", "language")
@@ -199,12 +203,18 @@ def _geocode(
                 result.geocoded["ambiguous"].append(
                     {"row": int(rows[i]), "place": key[0], "chosen": answer.name, "candidates": len(same_name)}
                 )
-        elif answer.precision == "admin1":
+            continue
+        if getattr(answer, "ambiguous", False):  # several places fit equally: listed, no point guessed
+            result.geocoded["ambiguous"].append(
+                {"row": int(rows[i]), "place": key[0], "chosen": None, "candidates": len(answer.candidates)}
+            )
+        if answer.precision == "admin1":
             admin1[i], prec[i] = answer.admin1, "admin1"
             result.geocoded["admin1"] += 1
         else:
             prec[i] = "unknown"
-            result.geocoded["unknown"].append({"row": int(rows[i]), "place": key[0]})
+            if not getattr(answer, "ambiguous", False):
+                result.geocoded["unknown"].append({"row": int(rows[i]), "place": key[0]})
     return lon, lat, admin1, prec
 
 
@@ -224,7 +234,9 @@ def _read_table(
     if result is None:
         result = ImportResult(source=str(path), format=fmt, dataset=dataset, rows=len(t))
     rows = np.arange(1, len(t) + 1)
-    blank = (t == "").all(axis=1).to_numpy()
+    empty = (t == "").all(axis=1).to_numpy()
+    # a row rejected already (formulas without values look blank) is not skipped too, nor checked cell by cell
+    blank = empty if pre_rejected is None else empty & ~pre_rejected
     result.skip("blank row", rows[blank].tolist())
     checks, where, (lat_col, lon_col), known = _FILE_RULES, "latitude/longitude", ("latitude", "longitude"), {}
     if geoms is not None:  # features: their geometry, checked at a point on it
@@ -233,7 +245,7 @@ def _read_table(
         reps = shapely.point_on_surface(geoms[has_geom])
         known = {lat_col: np.full(len(t), np.nan), lon_col: np.full(len(t), np.nan)}
         known[lat_col][has_geom], known[lon_col][has_geom] = shapely.get_y(reps), shapely.get_x(reps)
-    checked = rules.check(t, checks, rows=rows, scope=~blank, values=known, today=today)
+    checked = rules.check(t, checks, rows=rows, scope=~empty, values=known, today=today)
     result.reject(checked.problems)
     bad = checked.bad if pre_rejected is None else checked.bad | pre_rejected
     start, end, stated = (checked.values[c] for c in ("time_start", "time_end", "stated_at"))
@@ -307,9 +319,15 @@ def _read_table(
             f"{len(k) - len(first)} row(s) add claims to an event of an earlier row (same event_id); "
             "the event's place and time come from its first row"
         )
-    # a claim's problems are reported at its event's first row
+    # a claim's problems are reported at its own row
     return _common.finish(
-        result, events, claims, rows[first], columns={"geometry": where, "admin1": "region"}, today=today
+        result,
+        events,
+        claims,
+        rows[first],
+        columns={"geometry": where, "admin1": "region"},
+        today=today,
+        claim_rows=rows[k],
     )
 
 
@@ -345,6 +363,104 @@ def read_csv(
     return _read_table(_common.read_text_table(p), p, "csv", name, mapping, today)
 
 
+MAX_HEADER_COLUMNS = 1_000
+"""Most columns :func:`header_columns` lists (a wider header is not offered for mapping)."""
+
+
+def header_columns(path: str | Path) -> list[str]:
+    """The column names of a CSV or XLSX as written (case kept), read within bounds.
+
+    For the Import page's mapping step. A CSV's first line is read from its
+    first 64 KB only; an XLSX's first row up to :data:`MAX_HEADER_COLUMNS`
+    cells, after the zip checks.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (``.xlsx``/``.xlsm`` read as a workbook, anything else as CSV).
+
+    Returns
+    -------
+    list of str
+        The names; empty when the file is no table, its header does not end
+        within the bound or has more than :data:`MAX_HEADER_COLUMNS` columns
+        (the importer then says what is wrong).
+    """
+    p = _common.fspath(path)
+    try:
+        xlsx = p.suffix.lower() in (".xlsx", ".xlsm")
+        names = _xlsx.first_row(p, MAX_HEADER_COLUMNS) if xlsx else _csv_header(p)
+    except (GeoError, OSError, ValueError, KeyError, zipfile.BadZipFile, csv.Error):
+        return []
+    return names if 0 < len(names) <= MAX_HEADER_COLUMNS else []
+
+
+def _csv_header(p: Path) -> list[str]:
+    data = _common.head(p)
+    if not data or _common.looks_binary(data):
+        return []
+    cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+    if cut < 0 and len(data) >= _common.SNIFF_BYTES:
+        return []  # the header line does not end within the bound
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        from geo.importers import _encoding
+
+        encoding = _encoding.detect(data[: cut + 1] if cut >= 0 else data, p.name)
+        text = data.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
+    line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if line.count(",") + line.count(";") + line.count("\t") >= MAX_HEADER_COLUMNS:
+        return []
+    try:
+        delimiter = csv.Sniffer().sniff(line, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    row = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    return [c.strip() for c in row]
+
+
+def _formula_problems(
+    path: Path, df: pd.DataFrame, mapping: str | Path | None, result: ImportResult
+) -> np.ndarray | None:
+    """Reject the rows whose read cells are formulas without a saved value; note those in unread columns.
+
+    Returns the rows rejected (a mask over ``df``), or None when there are none.
+    """
+    header, found = _xlsx.uncached_formulas(path)
+    if not found:
+        return None
+    read = set(TEMPLATE_COLUMNS) | {str(v) for v in _load_mapping(mapping)["columns"].values()}
+    bad = np.zeros(len(df), dtype=bool)
+    problems: list[Problem] = []
+    unread: Counter[str] = Counter()
+    for sheet_row, col, formula in found:
+        column = str(df.columns[col]) if col < len(df.columns) else f"column {col + 1}"
+        row = sheet_row - (header or 1)
+        if row < 1:
+            unread[f"{column} (the header)"] += 1
+        elif column in read and row <= len(df):
+            bad[row - 1] = True
+            problems.append(
+                Problem(
+                    f"formula ={formula[:60]} has no saved value (the workbook was written by a program and "
+                    "never calculated); the cell would be read as empty",
+                    row=row,
+                    column=column,
+                    fix="open the workbook in Excel or LibreOffice, let it calculate, save it and import it again",
+                )
+            )
+        else:
+            unread[column] += 1
+    result.reject(problems)
+    if unread:
+        result.notes.append(
+            f"{sum(unread.values()):,} formula cell(s) without a saved value in columns not imported "
+            f"({', '.join(unread)}): ignored"
+        )
+    return bad if bad.any() else None
+
+
 def read_xlsx(
     path: str | Path,
     *,
@@ -354,6 +470,11 @@ def read_xlsx(
     today: dt.date | None = None,
 ) -> ImportResult:
     """Read the first sheet of an XLSX workbook in the events template (or mapped onto it).
+
+    A cell holding a formula without a saved value (a workbook written by a
+    program and never calculated in a spreadsheet) is not read as empty: its
+    row is rejected, naming the cell's row, column and formula; such cells in
+    columns the import does not read are counted in a note.
 
     Parameters
     ----------
@@ -384,4 +505,15 @@ def read_xlsx(
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise GeoError(f"{p.name} has a header but no data rows")
-    return _read_table(df, p, "xlsx", name, mapping, today)
+    result = ImportResult(source=str(p), format="xlsx", dataset=name, rows=len(df))
+    try:
+        uncached = _formula_problems(p, df, mapping, result)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile) as err:
+        raise GeoError(f"{p.name} is not a readable XLSX workbook: {err}") from None
+    result = _read_table(df, p, "xlsx", name, mapping, today, result=result, pre_rejected=uncached)
+    if uncached is not None:  # a formula's cell is not also "empty": its own problem says why
+        cells = {(q.row, q.column) for q in result.rejected if q.message.startswith("formula =")}
+        result.rejected = [
+            q for q in result.rejected if (q.row, q.column) not in cells or q.message.startswith("formula =")
+        ]
+    return result

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from geo.errors import NotFoundError, Problem, ValidationError
+from geo.errors import DatasetConflictError, NotFoundError, Problem, ValidationError
 from geo.store._gpkg_blob import _extent, _gpkg_bounds
 from geo.store._gpkg_rows import _Rows
 from geo.store._gpkg_schema import CLAIMS, DATASETS, EVENTS, GEOMETRY
@@ -125,8 +125,9 @@ class _Plan(NamedTuple):
 def _plan(con: sqlite3.Connection, table: str, rows: _Rows, dataset: str) -> _Plan:
     """Check the incoming ids and, when some are stored already, stage the rows for comparison.
 
-    Raises :class:`ValidationError` when an incoming id belongs to another
-    dataset. New ids only (a first import, a new dataset): the rows go
+    Raises :class:`~geo.errors.DatasetConflictError` (a ``ValidationError``)
+    when incoming ids belong to other datasets, saying how many belong to
+    which. New ids only (a first import, a new dataset): the rows go
     straight in. Otherwise every incoming row is staged in a temporary table
     in its stored form, so SQLite compares it with the stored row.
     """
@@ -142,30 +143,52 @@ def _plan(con: sqlite3.Connection, table: str, rows: _Rows, dataset: str) -> _Pl
     con.execute("CREATE INDEX temp._keys_k ON _keys (k)")
     foreign = con.execute(
         f"SELECT k.pos, k.k, {owner} AS owner FROM temp._keys k JOIN {table} t ON t.{key} = k.k "
-        f"WHERE owner IS NOT ? ORDER BY k.pos LIMIT {_MAX_LISTED + 1}",
+        f"WHERE owner IS NOT ? ORDER BY k.pos LIMIT {_MAX_LISTED}",
         (dataset,),
     ).fetchall()
+    owners: dict[str, int] = {}
+    if foreign:
+        owners = dict(
+            con.execute(
+                f"SELECT {owner} AS owner, COUNT(*) FROM temp._keys k JOIN {table} t ON t.{key} = k.k "
+                "WHERE owner IS NOT ? GROUP BY owner ORDER BY COUNT(*) DESC, owner",
+                (dataset,),
+            ).fetchall()
+        )
     existing = con.execute(f"SELECT COUNT(*) FROM temp._keys k JOIN {table} t ON t.{key} = k.k").fetchone()[0]
     con.execute("DROP TABLE temp._keys")
     if foreign:
-        problems = [
-            Problem(
-                f"{key} {k!r} already belongs to dataset {other!r}",
-                row=int(pos),
-                column=f"{table}.{key}",
-                fix="ids are unique across datasets: rename it, or delete the other dataset first",
-            )
-            for pos, k, other in foreign[:_MAX_LISTED]
-        ]
-        if len(foreign) > _MAX_LISTED:
-            problems.append(Problem("… and more", column=f"{table}.{key}"))
-        raise ValidationError(problems, context=f"dataset {dataset!r}")
+        _refuse_foreign(con, table, key, dataset, foreign, owners)
     if existing == 0:
         return _Plan(staged=False, existing=0)
     con.execute(f"CREATE TEMP TABLE _stage_{table} (pos INTEGER PRIMARY KEY, {rows.declared})")
     con.executemany(f"INSERT INTO temp._stage_{table} ({rows.declared}) VALUES ({rows.placeholders})", rows.all_rows())
     con.execute(f"CREATE UNIQUE INDEX temp._stage_{table}_key ON _stage_{table} ({key})")
     return _Plan(staged=True, existing=int(existing))
+
+
+def _refuse_foreign(
+    con: sqlite3.Connection,
+    table: str,
+    key: str,
+    dataset: str,
+    foreign: list[tuple[int, str, str]],
+    owners: dict[str, int],
+) -> None:
+    """Raise :class:`DatasetConflictError`: the first conflicting rows, how many ids each dataset holds, their kinds."""
+    problems = [
+        Problem(
+            f"{key} {k!r} already belongs to dataset {other!r}",
+            row=int(pos),
+            column=f"{table}.{key}",
+            fix=f"ids are unique across datasets: write to dataset {other!r} to update it, or delete it first",
+        )
+        for pos, k, other in foreign
+    ]
+    named = [o for o in owners if o is not None]
+    marks = ", ".join("?" * len(named))
+    kinds = dict(con.execute(f"SELECT name, kind FROM {DATASETS} WHERE name IN ({marks})", named).fetchall())
+    raise DatasetConflictError(dataset, key, {str(o): int(n) for o, n in owners.items()}, problems, kinds=kinds)
 
 
 def _upsert(con: sqlite3.Connection, table: str, rows: _Rows, plan: _Plan) -> tuple[int, int, int]:

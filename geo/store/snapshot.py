@@ -16,7 +16,9 @@ their pages.
 
 A snapshot is a cache, never the record: any write to the store changes its
 version, the next read misses, rebuilds from the store and deletes the stale
-files. A folder that cannot be written just means no snapshot.
+files, and the temporary files of builds killed half-way (see
+:func:`_remove_orphans`). A folder that cannot be written just means no
+snapshot.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ import logging
 import mmap
 import os
 import re
+import socket
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -50,6 +54,11 @@ FORMAT = 2
 """Bumped whenever what a snapshot holds changes, so old ones are rebuilt."""
 
 _GEOMETRY = "geometry_wkb"
+
+STALE_SECONDS = 15 * 60
+"""A snapshot's temporary file untouched this long is an orphan of a killed build, whoever wrote it."""
+_HOST = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname())[:40] or "host"
+_TMP = re.compile(r"^\..+\.arrow\.(?:(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.)?[0-9a-f]{8}\.tmp$")
 
 _MAPPED: dict[str, mmap.mmap] = {}  # the memory maps behind the frames handed out, by file
 _LOCK = threading.Lock()
@@ -128,6 +137,7 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         return events, claims
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        _remove_orphans(folder)
         _write_atomic(_table(events), events_file)
         _write_atomic(_table(claims), claims_file)
     except (OSError, pa.ArrowException) as err:
@@ -206,9 +216,51 @@ def _read_events(path: Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=schema.CRS).to_numpy(), crs=schema.CRS)
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process of this id runs on this machine (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists
+        return True
+    return True
+
+
+def _remove_orphans(folder: Path, now: float | None = None) -> list[Path]:
+    """Delete the temporary files of builds that were killed half-way; return those deleted.
+
+    A temporary file (``.<name>.arrow.<host>.<pid>.<random>.tmp``) is an
+    orphan when the process that wrote it on this machine is gone, or, for
+    any writer (another machine sharing the folder, or a name from before
+    the host and pid were in it), when it has not changed for
+    :data:`STALE_SECONDS`. A build running now in another server is left
+    alone.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for path in folder.glob(".*.arrow.*.tmp"):
+        match = _TMP.match(path.name)
+        if match is None:
+            continue
+        pid = match.group("pid")
+        gone = pid is not None and match.group("host") == _HOST and int(pid) != os.getpid() and not _alive(int(pid))
+        try:
+            stale = now - path.stat().st_mtime > STALE_SECONDS
+        except OSError:  # removed meanwhile
+            continue
+        if gone or stale:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    if removed:
+        _log.info("removed %d orphaned snapshot file(s) in %s", len(removed), folder)
+    return removed
+
+
 def _write_atomic(table: pa.Table, path: Path) -> None:
-    """Write an Arrow IPC file beside its final name, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    """Write an Arrow IPC file beside its final name (named after this host and process), then rename it into place."""
+    tmp = path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=max(1, table.num_rows))
