@@ -28,6 +28,8 @@ EVENTS: Final = "events"
 CLAIMS: Final = "claims"
 DATASETS: Final = "datasets"
 META: Final = "meta"
+ASSESSMENTS: Final = "assessments"
+"""Assessed areas of control (:mod:`geo.store._gpkg_control`), created by the first write of assessments."""
 GEOMETRY: Final = "geometry"
 
 _GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG', SQLite's PRAGMA application_id of a GeoPackage

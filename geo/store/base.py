@@ -24,9 +24,11 @@ from geo import schema
 from geo.errors import Problem, ValidationError
 
 __all__ = [
+    "ASSESSMENT_COLUMNS",
     "DATASET_COLUMNS",
     "KINDS",
     "SCHEMA_VERSION",
+    "AssessmentWriteResult",
     "DateLike",
     "EventQuery",
     "Store",
@@ -53,6 +55,21 @@ DATASET_COLUMNS: Final = (
     "claims",
 )
 """Columns of :meth:`Store.datasets`: the registry plus event and claim counts."""
+
+ASSESSMENT_COLUMNS: Final = (
+    "assessment_id",
+    "assessor",
+    "as_of",
+    "side",
+    "kind",
+    "source",
+    "area_km2",
+    "vertices",
+)
+"""Columns of :meth:`Store.read_assessments` (then ``geometry`` when asked for): the series' key
+(``assessment_id`` is ``assessor|YYYY-MM-DD|side|kind``), the day ``as_of``, the side holding the area
+(``RU``/``UA``), the kind of area (``occupied``, ``assessed_advance``, ``claimed_control``,
+``counteroffensive``, …), where it came from, its area in km² (equal-area projection) and its vertex count."""
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
 """A date given as ``"YYYY-MM-DD"``, a date, a datetime or a Timestamp."""
@@ -103,6 +120,33 @@ class WriteResult:
             f"{self.unchanged_events} unchanged; claims: {self.inserted_claims} inserted, "
             f"{self.updated_claims} updated, {self.unchanged_claims} unchanged"
         )
+
+
+@dataclass(frozen=True)
+class AssessmentWriteResult:
+    """What one :meth:`Store.write_assessments` did, day by day.
+
+    Parameters
+    ----------
+    inserted : int
+        Days of a series that were not stored yet.
+    replaced : int
+        Days stored already whose geometry or source differed: replaced.
+    unchanged : int
+        Days stored already as given.
+    """
+
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the write inserted or replaced anything."""
+        return bool(self.inserted or self.replaced)
+
+    def __str__(self) -> str:
+        return f"days: {self.inserted} inserted, {self.replaced} replaced, {self.unchanged} unchanged"
 
 
 def _as_list(values: str | Iterable[str] | None, what: str) -> list[str] | None:
@@ -435,4 +479,70 @@ class Store(Protocol):
 
     def is_empty(self) -> bool:
         """Whether no event is stored."""
+        ...
+
+    def write_assessments(self, frame: pd.DataFrame, *, source: str = "") -> AssessmentWriteResult:
+        """Insert or replace days of assessed control, in one transaction.
+
+        A day is keyed by assessor, ``as_of``, side and kind: writing it
+        again replaces it (or leaves it when identical), never duplicates it.
+
+        Parameters
+        ----------
+        frame : GeoDataFrame or DataFrame
+            Columns ``assessor``, ``as_of``, ``side`` (``RU``/``UA``),
+            ``kind``, ``geometry`` (valid Polygon or MultiPolygon, EPSG:4326)
+            and optionally ``source`` and ``area_km2`` (computed when
+            missing). Not modified.
+        source : str
+            Used for rows without a ``source``.
+
+        Returns
+        -------
+        AssessmentWriteResult
+            Days inserted, replaced and unchanged.
+
+        Raises
+        ------
+        ValidationError
+            Every problem of the input (a missing column, a side other than
+            RU/UA, a bad date, a geometry that is not a valid polygon, the
+            same day twice). Nothing is written.
+        """
+        ...
+
+    def read_assessments(
+        self,
+        *,
+        assessors: str | Iterable[str] | None = None,
+        sides: str | Iterable[str] | None = None,
+        kinds: str | Iterable[str] | None = None,
+        date_from: DateLike | None = None,
+        date_to: DateLike | None = None,
+        geometry: bool = True,
+    ) -> pd.DataFrame:
+        """Days of assessed control matching every filter given, ordered by series and day.
+
+        Parameters
+        ----------
+        assessors, sides, kinds : str, iterable of str or None
+            Keep only these (``None``: all; an empty list: none).
+        date_from, date_to : date-like or None
+            Keep days with ``date_from <= as_of <= date_to``.
+        geometry : bool
+            Read the polygons too (a GeoDataFrame, EPSG:4326); false reads the
+            catalogue only (cheap).
+
+        Returns
+        -------
+        DataFrame or GeoDataFrame
+            Columns :data:`ASSESSMENT_COLUMNS` (``as_of`` ``datetime64[ms]``),
+            then ``geometry`` when asked for.
+        """
+        ...
+
+    def delete_assessments(
+        self, assessor: str, *, date_from: DateLike | None = None, date_to: DateLike | None = None
+    ) -> int:
+        """Remove an assessor's days (those within the dates, when given); return how many were removed."""
         ...

@@ -15,6 +15,10 @@ Layout
     ``created_at``, ``updated_at`` (UTC).
 ``meta``
     ``key``/``value`` pairs, among them ``schema_version``.
+``assessments``
+    Feature table of assessed areas of control (MultiPolygon, EPSG:4326), one
+    row per assessor, day, side holding and kind, with the area in km²; made
+    by the first write of assessments (see ``_gpkg_control``).
 
 GDAL (through pyogrio) creates the file and its GeoPackage metadata once,
 without a spatial index (whose triggers call ``ST_*`` functions plain SQLite
@@ -65,6 +69,7 @@ import pyogrio
 
 from geo import schema
 from geo.errors import GeoError, NotFoundError
+from geo.store import _gpkg_control
 from geo.store._gpkg_lock import _BUSY_TIMEOUT_S, _change_counter, _forget_header, _switch
 from geo.store._gpkg_read import (
     _DATASETS_SQL,
@@ -103,6 +108,7 @@ from geo.store._gpkg_write import (
     _with_dataset,
 )
 from geo.store.base import (
+    AssessmentWriteResult,
     DateLike,
     EventQuery,
     WriteResult,
@@ -418,6 +424,49 @@ class GeoPackageStore:
         now = _utc_now()
         with self._transaction() as con:
             return _delete(con, name, self.location, now)
+
+    # -- assessed areas of control ---------------------------------------------------------------------------
+
+    def write_assessments(self, frame: pd.DataFrame, *, source: str = "") -> AssessmentWriteResult:
+        """Insert or replace days of assessed control in one transaction (see :meth:`Store.write_assessments`).
+
+        A day is keyed by assessor, ``as_of``, side and kind: written again, it is replaced when its geometry or
+        source differs and left alone (the file untouched) when identical. ``area_km2`` is computed in the
+        equal-area projection of :mod:`geo.control.model` where missing. Every problem of the input is raised
+        together (:class:`ValidationError`) and nothing is written.
+        """
+        rows = _gpkg_control._check_frame(frame.reset_index(drop=True))
+        if source:
+            rows["source"] = rows["source"].where(rows["source"].notna(), source)
+        now = _utc_now()
+        with self._transaction() as con:
+            return _gpkg_control._write(con, rows, now)
+
+    def read_assessments(
+        self,
+        *,
+        assessors: str | Iterable[str] | None = None,
+        sides: str | Iterable[str] | None = None,
+        kinds: str | Iterable[str] | None = None,
+        date_from: DateLike | None = None,
+        date_to: DateLike | None = None,
+        geometry: bool = True,
+    ) -> pd.DataFrame:
+        """Days of assessed control matching every filter, by series and day (see :meth:`Store.read_assessments`).
+
+        ``geometry=False`` reads the catalogue only (no blob decoded). Empty when nothing was ever imported.
+        """
+        where, params = _gpkg_control._where(assessors, sides, kinds, date_from, date_to)
+        with self._sqlite(readonly=True) as con:
+            return _gpkg_control._read(con, where, params, geometry=geometry)
+
+    def delete_assessments(
+        self, assessor: str, *, date_from: DateLike | None = None, date_to: DateLike | None = None
+    ) -> int:
+        """Remove an assessor's days (those within the dates, when given) in one transaction; return how many."""
+        now = _utc_now()
+        with self._transaction() as con:
+            return _gpkg_control._delete(con, assessor, date_from, date_to, now)
 
     # -- plumbing --------------------------------------------------------------------------------------------
 
