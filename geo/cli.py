@@ -36,7 +36,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _open(store_arg: str | None, *, must_exist: bool) -> Any:
+def _open(store_arg: str | None, *, must_exist: bool, hint: str | None = None) -> Any:
     """Open the store named on the command line (a path or a URL), or the default one.
 
     An explicit ``--store`` that does not exist is an error for reading
@@ -52,9 +52,8 @@ def _open(store_arg: str | None, *, must_exist: bool) -> Any:
     except NotFoundError as err:
         if not explicit:
             raise
-        raise GeoError(
-            f"{err}; omit --store to use the bundled data, or create one with 'python -m geo synth N --store PATH'"
-        ) from None
+        hint = hint or "omit --store to use the bundled data, or create one with 'python -m geo synth N --store PATH'"
+        raise GeoError(f"{err}; {hint}") from None
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:

@@ -20,8 +20,6 @@ import sys
 import time
 from typing import Any
 
-from geo.errors import GeoError, NotFoundError
-
 __all__ = ["add_commands", "cmd_change", "cmd_check", "cmd_import"]
 
 _STORE_HELP = "the store: a GeoPackage path (default: $CONFLICTMAP_STORE or data/conflict.gpkg)"
@@ -29,15 +27,10 @@ _STORE_HELP = "the store: a GeoPackage path (default: $CONFLICTMAP_STORE or data
 
 def _open(store_arg: str | None, *, must_exist: bool) -> Any:
     """The store named (an explicit one must exist for reading commands), or the default one."""
-    from geo.store import open_store
+    from geo.cli import _open as open_named
 
-    explicit = store_arg is not None
-    try:
-        return open_store(store_arg, create=not (explicit and must_exist), seed=not explicit)
-    except NotFoundError as err:
-        if not explicit:
-            raise
-        raise GeoError(f"{err}; import assessments first with 'python -m geo control import PATH --store …'") from None
+    hint = "import assessments first with 'python -m geo control import PATH --store …'"
+    return open_named(store_arg, must_exist=must_exist, hint=hint)
 
 
 def _print_json(value: Any) -> None:

@@ -32,6 +32,7 @@ from geo import schema
 from geo.errors import Problem, ValidationError
 from geo.store._gpkg_blob import _ENVELOPE_DOUBLES, SRS_ID, _extent, _gpkg_blobs
 from geo.store._gpkg_schema import ASSESSMENTS, GEOMETRY
+from geo.store._gpkg_write import _widen_extent
 from geo.store.base import ASSESSMENT_COLUMNS, AssessmentWriteResult, DateLike, _as_list, _as_timestamp
 
 _TABLE_SQL: Final = f"""CREATE TABLE {ASSESSMENTS} (
@@ -221,15 +222,7 @@ def _write(con: sqlite3.Connection, rows: pd.DataFrame, now: str) -> AssessmentW
 def _touch(con: sqlite3.Connection, now: str, extent: tuple[float, ...] | None = None) -> None:
     """Set ``gpkg_contents``' last change of the assessments table, and widen its extent to ``extent``."""
     con.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (now, ASSESSMENTS))
-    if extent is None:
-        return
-    con.execute(
-        """UPDATE gpkg_contents SET
-               min_x = min(COALESCE(min_x, :x0), :x0), min_y = min(COALESCE(min_y, :y0), :y0),
-               max_x = max(COALESCE(max_x, :x1), :x1), max_y = max(COALESCE(max_y, :y1), :y1)
-           WHERE table_name = :t""",
-        {"x0": extent[0], "y0": extent[1], "x1": extent[2], "y1": extent[3], "t": ASSESSMENTS},
-    )
+    _widen_extent(con, extent, ASSESSMENTS)
 
 
 def _delete(

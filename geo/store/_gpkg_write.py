@@ -331,8 +331,8 @@ def _touch(con: sqlite3.Connection, table: str, now: str) -> None:
     con.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (now, table))
 
 
-def _widen_extent(con: sqlite3.Connection, extent: tuple[float, ...] | None) -> None:
-    """Grow the events' extent in ``gpkg_contents`` to cover ``extent`` (minx, miny, maxx, maxy)."""
+def _widen_extent(con: sqlite3.Connection, extent: tuple[float, ...] | None, table: str = EVENTS) -> None:
+    """Grow a table's extent in ``gpkg_contents`` (default the events') to cover ``extent`` (minx, miny, maxx, maxy)."""
     if extent is None:
         return
     con.execute(
@@ -340,7 +340,7 @@ def _widen_extent(con: sqlite3.Connection, extent: tuple[float, ...] | None) -> 
                min_x = min(COALESCE(min_x, :x0), :x0), min_y = min(COALESCE(min_y, :y0), :y0),
                max_x = max(COALESCE(max_x, :x1), :x1), max_y = max(COALESCE(max_y, :y1), :y1)
            WHERE table_name = :t""",
-        {"x0": extent[0], "y0": extent[1], "x1": extent[2], "y1": extent[3], "t": EVENTS},
+        {"x0": extent[0], "y0": extent[1], "x1": extent[2], "y1": extent[3], "t": table},
     )
 
 
