@@ -3,9 +3,9 @@
 A *feature* here is a polygon with its attributes. GeoJSON (DeepStateMap's
 daily files, ISW exports) is parsed with :mod:`json` and shapely — no GDAL
 driver is involved, so nothing but JSON is ever read — after the same
-content check the vector importers make (``vector._looks_like``); KML/KMZ,
+content check the vector importers make (``vector.looks_like``); KML/KMZ,
 GeoPackage and zipped Shapefiles are read by GDAL after the vector
-importers' driver check (``vector._check_driver``: a file GDAL would read
+importers' driver check (``vector.check_driver``: a file GDAL would read
 with another driver, a VRT disguised as KML, is refused). Zips are checked
 by ``_common.check_zip`` before anything is extracted. Private to :mod:`geo.control`.
 """
@@ -92,7 +92,7 @@ def _features(doc: Any, name: str) -> list[dict[str, Any]]:
 def read_geojson(path: Path, name: str, max_bytes: int | None) -> RawFile:
     """Parse a GeoJSON file of polygons (checked as the vector importers check it)."""
     _common.check_size(path, max_bytes)
-    if not vector._looks_like(path, "GeoJSON"):
+    if not vector.looks_like(path, "GeoJSON"):
         raise GeoError(f"{name} does not hold GeoJSON (its content is something else); nothing was read")
     try:
         doc = json.loads(path.read_bytes())
@@ -187,7 +187,7 @@ def _read_gdal(path: Path, fmt: str, layer: str | None = None) -> gpd.GeoDataFra
     """One layer through GDAL, after the vector importers' check that GDAL reads it with ``fmt``'s own driver."""
     name = path.name
     try:
-        vector._check_driver(path, fmt, layer)
+        vector.check_driver(path, fmt, layer)
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
@@ -219,7 +219,7 @@ def read_gpkg(path: Path, name: str, max_bytes: int | None) -> list[RawFile]:
     """Every polygon layer of a GeoPackage (an ISW export may hold one layer per kind)."""
     _common.check_size(path, max_bytes)
     try:
-        vector._check_driver(path, "GeoPackage", None)
+        vector.check_driver(path, "GeoPackage", None)
         layers = [(str(r[0]), str(r[1])) for r in pyogrio.list_layers(path)]
     except pyogrio.errors.DataSourceError:
         raise GeoError(f"{name} is not a readable GeoPackage") from None

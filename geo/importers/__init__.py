@@ -99,7 +99,13 @@ def sniff_format(path: str | os.PathLike[str]) -> str:
             return "kml"
         return "shp"
     if _common.looks_binary(data):
-        if ext in (".csv", ".txt", ".tsv", ".json", ".geojson", ".kml"):
+        if ext in (".json", ".geojson", ".kml"):
+            what = "KML" if ext == ".kml" else "GeoJSON"
+            raise GeoError(
+                f"{p.name} is not a {what} text file (it holds binary data or control characters); "
+                f"export it again as {what}"
+            )
+        if ext in (".csv", ".txt", ".tsv"):
             raise GeoError(f"{p.name} is not a CSV/text file (it holds binary data); export it as UTF-8 CSV")
         raise GeoError(f"{p.name}: unrecognised binary file; expected CSV, XLSX, GeoJSON, GeoPackage, KML/KMZ or zip")
     if _common.not_utf8(data):
