@@ -223,7 +223,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_FORMATS = ("png", "pdf", "html", "geojson", "gpkg", "csv", "kml")
+EXPORT_FORMATS = ("png", "pdf", "html", "geojson", "gpkg", "csv", "kml", "gif", "mp4")
 BY = ("event", "statement", "either")
 """The choices of ``--by`` (:data:`geo.filters.value.BY`; imported lazily, so spelled here)."""
 
@@ -250,7 +250,7 @@ def _export_filter(args: argparse.Namespace) -> Any:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from geo.exporters import FORMATS, export
+    from geo.exporters import FORMATS, assessed_for, export
     from geo.exporters.data import check_target
     from geo.exporters.html import DEFAULT_TITLE
     from geo.filters import apply, filter_claims, talks_for
@@ -259,7 +259,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format.lower()
     if fmt not in FORMATS:
         raise GeoError(f"unknown export format {args.format!r}; choose one of {', '.join(FORMATS)}")
-    if fmt == "png":
+    if fmt in ("png", "gif", "mp4"):
         from geo.exporters.snapshot import parse_size
 
         parse_size(args.size or "slide")  # a bad size fails before the store is read
@@ -270,11 +270,20 @@ def _cmd_export(args: argparse.Namespace) -> int:
     events = apply(folded, flt, claims)  # the claims: dates matched against statements (--by)
     claims = filter_claims(claims, events)
     talks = talks_for(folded, flt)
+    timelapse = fmt in ("gif", "mp4")
     try:
-        out = export(fmt, events, claims, flt, args.out, title=args.title or DEFAULT_TITLE, size=args.size, talks=talks)
+        if timelapse:
+            extra = {"assessments": store, "assessor": args.assessor}
+        else:  # claims set against assessed control, when the store holds any (KML has no place for them)
+            extra = assessed_for(store, events, claims, flt) if fmt != "kml" else {}
+        title = args.title or (None if timelapse else DEFAULT_TITLE)  # a time-lapse has its own default title
+        out = export(
+            fmt, events, claims, flt, args.out, title=title, size=args.size, talks=talks, step=args.step, **extra
+        )
     except OSError as err:
         raise GeoError(f"cannot write {args.out}: {_reason(err, args.out)}; nothing was written") from None
-    print(f"wrote {out} ({out.summary()})")
+    frames = f"{out.frames} frames {out.first} – {out.last}, {out.assessor}'s assessment; " if timelapse else ""
+    print(f"wrote {out} ({frames}{out.summary()})")
     return 0
 
 
@@ -346,7 +355,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--status", action="append", default=[], help="claimed, disputed, confirmed… (repeatable)")
     p.add_argument("--dataset", action="append", default=[], help="dataset name (repeatable)")
     p.add_argument("--title", help="title of the map or briefing")
-    p.add_argument("--size", help="png size: WIDTHxHEIGHT or slide, a4, square (default slide 1920x1080)")
+    p.add_argument("--size", help="png, gif, mp4 size: WIDTHxHEIGHT or slide, a4, square (png default slide "
+                   "1920x1080; gif/mp4 1280x720)")  # fmt: skip
+    p.add_argument("--step", choices=("day", "week"), help="gif, mp4: one frame per day (default) or per week")
+    p.add_argument("--assessor", help="gif, mp4: whose assessment of control (default: the first by name)")
     p.add_argument("--store", help=store_help)
     p.add_argument("--url", help="take the filter from a copied dashboard link (flags override it)")
     p.set_defaults(func=_cmd_export)

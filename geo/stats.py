@@ -14,8 +14,20 @@ import pandas as pd
 
 from geo import layers, present, schema, totals
 from geo.claims import derive_status
+from geo.i18n import t, tn
 
-__all__ = ["NOT_STATED", "key_figures", "summary"]
+__all__ = [
+    "NOT_STATED",
+    "VERDICTS",
+    "aggregate_line",
+    "assessment_caveat",
+    "assessment_figures",
+    "key_figures",
+    "summary",
+    "verdict_counts",
+    "verdict_label",
+    "verdict_table",
+]
 
 NOT_STATED = totals.NOT_STATED
 """What a total reads when no event states the figure."""
@@ -186,4 +198,209 @@ def key_figures(events: pd.DataFrame) -> dict[str, Any]:
         "impacts": per_layer.get("impact", 0),
         "talks": per_layer.get("talks", 0),
         "synthetic": int(_mask(events, "dataset", schema.SYNTHETIC).sum()),
+    }
+
+
+# -- claims set against assessed control (geo.control.check) ------------------------------------------------------
+
+VERDICTS = ("reflected", "at_line", "contradicted", "not_reflected", "no_assessment")
+"""The verdicts of :func:`geo.control.check.check_claims`, in the order tables and counts show them."""
+
+
+def verdict_label(verdict: str) -> str:
+    """A verdict in words, in the current language: "reflected", "at the line", "contradicted", ….
+
+    Parameters
+    ----------
+    verdict : str
+        One of :data:`VERDICTS` (anything else is returned as it is).
+
+    Returns
+    -------
+    str
+        Plain text.
+    """
+    words = {
+        "reflected": t("reflected"),
+        "at_line": t("at the line"),
+        "contradicted": t("contradicted"),
+        "not_reflected": t("not reflected"),
+        "no_assessment": t("no assessment"),
+    }
+    return words.get(verdict, str(verdict))
+
+
+def assessment_caveat(assessors: list[str] | tuple[str, ...]) -> str:
+    """Whose assessments these are and that they are not ground truth, in the current language.
+
+    Parameters
+    ----------
+    assessors : sequence of str
+        The assessors shown (e.g. ``["DeepStateMap"]``).
+
+    Returns
+    -------
+    str
+        One sentence, plain text.
+    """
+    who = ", ".join(assessors) if assessors else t("the assessors")
+    return t(
+        "Assessed control from {who}: each map is its assessor's own assessment, published with a lag and "
+        "precise to the line only; it is not ground truth.",
+        who=who,
+    )
+
+
+def _assessors(frame: pd.DataFrame) -> list[str]:
+    return sorted({str(a) for a in frame["assessor"].dropna()}) if len(frame) else []
+
+
+def verdict_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Claims vs assessment: one row per claim, per assessor its verdict in words and the day it is about.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`geo.control.check.check_claims` (columns
+        :data:`geo.control.check.VERDICT_COLUMNS`).
+
+    Returns
+    -------
+    DataFrame
+        ``claim_id``, ``place``, ``claimant``, ``party``, ``claim_day``
+        (a date), then for each assessor ``verdict:<assessor>`` (words,
+        :func:`verdict_label`), ``as_of:<assessor>`` (a date, empty when
+        there is none) and ``text:<assessor>`` (the full sentence, naming the
+        assessor); ordered by claim day, latest first, then place.
+    """
+    base = ["claim_id", "place", "claimant", "party", "claim_day"]
+    if verdicts.empty:
+        return pd.DataFrame(columns=base)
+    claims = verdicts.drop_duplicates("claim_id")[base].set_index("claim_id")
+    out = claims.copy()
+    for name in _assessors(verdicts):
+        mine = verdicts[verdicts["assessor"] == name].set_index("claim_id")
+        out[f"verdict:{name}"] = mine["verdict"].map(verdict_label).reindex(out.index)
+        out[f"as_of:{name}"] = pd.to_datetime(mine["as_of"]).reindex(out.index).dt.date
+        out[f"text:{name}"] = mine["text"].reindex(out.index)
+    out["claim_day"] = pd.to_datetime(out["claim_day"]).dt.date
+    out = out.reset_index()
+    return out.sort_values(["claim_day", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def verdict_counts(verdicts: pd.DataFrame, by: tuple[str, ...] = ("claimant",)) -> pd.DataFrame:
+    """How many claims got each verdict, per assessor (and per ``by``: claimant, party, publisher…).
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`geo.control.check.check_claims`.
+    by : tuple of str
+        Columns of ``verdicts`` to count per (``()``: per assessor only).
+
+    Returns
+    -------
+    DataFrame
+        ``*by``, ``assessor``, one count column per verdict of :data:`VERDICTS`
+        (0 when none), ``claims`` (their total); most claims first.
+    """
+    keys = [*by, "assessor"]
+    if verdicts.empty:
+        return pd.DataFrame(columns=[*keys, *VERDICTS, "claims"])
+    counts = verdicts.groupby(keys, dropna=False)["verdict"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0).astype(int)
+    counts["claims"] = counts.sum(axis=1)
+    counts = counts.reset_index()
+    counts.columns.name = None
+    return counts.sort_values(["claims", *keys], ascending=[False, *[True] * len(keys)], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def aggregate_line(row: dict[str, Any]) -> str:
+    """A claim with figures beside one assessor's change over its period, in the current language.
+
+    E.g. "claimed ≥200 km², 12 settlements · DeepStateMap: +140 / −17 km², 9 settlements gained, 0 lost
+    (1–18 Feb 2026)".
+
+    Parameters
+    ----------
+    row : dict
+        A row of :func:`geo.control.check.aggregate_claims`.
+
+    Returns
+    -------
+    str
+        Plain text (the caveat is said once beside the lines: :func:`assessment_caveat`).
+    """
+    claimed = []
+    area = present.figure(row.get("claimed_area_km2"), row.get("area_km2_bound"))
+    if area:
+        claimed.append(t("{area} km²", area=area))
+    places = present.figure(row.get("claimed_settlements"), row.get("settlements_bound"))
+    if places:
+        claimed.append(t("{n} settlements", n=places))
+    period = present.date_range(row.get("period_from"), row.get("period_to"))
+    who = str(row.get("assessor"))
+    gained = row.get("gained_km2")
+    if present.missing(gained):
+        assessed = t("{assessor}: no assessment for the period", assessor=who)
+    else:
+        assessed = t(
+            "{assessor}: +{gained} / −{lost} km², {won} settlements gained, {lost_n} lost",
+            assessor=who,
+            gained=present.number(round(float(gained))),
+            lost=present.number(round(float(row.get("lost_km2") or 0.0))),
+            won=present.number(float(row.get("settlements_gained") or 0)),
+            lost_n=present.number(float(row.get("settlements_lost") or 0)),
+        )
+    claimant = str(row.get("claimant") or "")
+    return t(
+        "{claimant}: claimed {claimed} · {assessed} ({period})",
+        claimant=claimant,
+        claimed=", ".join(claimed) or t("figures"),
+        assessed=assessed,
+        period=period,
+    )
+
+
+def assessment_figures(verdicts: pd.DataFrame, aggregates: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Key figures of claims set against assessed control: verdicts per assessor and the aggregate claims.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`geo.control.check.check_claims` of the filtered events.
+    aggregates : DataFrame, optional
+        :func:`geo.control.check.aggregate_claims` of the same events.
+
+    Returns
+    -------
+    dict
+        ``assessors`` (sorted names), ``checked`` (claims located to a
+        settlement, checked), ``counts`` (``{assessor: {verdict: n}}``, every
+        verdict present), ``lines`` (``{assessor: "5 of 8 reflected, 1
+        contradicted, …"}``), ``aggregates`` (one :func:`aggregate_line` per
+        claim and assessor) and ``caveat`` (:func:`assessment_caveat`).
+    """
+    aggregates = aggregates if aggregates is not None else pd.DataFrame(columns=["assessor"])
+    names = sorted(set(_assessors(verdicts)) | set(_assessors(aggregates)))
+    counts: dict[str, dict[str, int]] = {}
+    lines: dict[str, str] = {}
+    for row in verdict_counts(verdicts, by=()).to_dict("records"):
+        counts[row["assessor"]] = {v: int(row[v]) for v in VERDICTS}
+        rest = ", ".join(f"{present.number(row[v])} {verdict_label(v)}" for v in VERDICTS[1:] if row[v])
+        lines[row["assessor"]] = tn(
+            "{reflected} of {n} located capture claim reflected",
+            "{reflected} of {n} located capture claims reflected",
+            int(row["claims"]),
+            reflected=present.number(row["reflected"]),
+        ) + (f"; {rest}" if rest else "")
+    return {
+        "assessors": names,
+        "checked": int(verdicts["claim_id"].nunique()) if len(verdicts) else 0,
+        "counts": counts,
+        "lines": lines,
+        "aggregates": [aggregate_line(r) for r in aggregates.to_dict("records")],
+        "caveat": assessment_caveat(names),
     }

@@ -16,7 +16,8 @@ from geo.errors import ValidationError
 from geo.filters import Filter
 from geo.i18n import N_, t, tn
 from geo.mapview import build_map
-from ui import data, exporting, leaflet, state
+from geo.mapview.control import ControlArea, control_area
+from ui import control, data, exporting, leaflet, state
 
 MAP_HEIGHT = 560
 _AREA_TYPES: Final = ("Polygon", "MultiPolygon")
@@ -161,6 +162,7 @@ def _map(
 ) -> leaflet.Rendered:
     flt = key[-1]
     box, zoom = (view[0], view[1]) if view else (None, None)
+    areas, verdicts = _control(flt, layers)
     m = build_map(
         _events,
         _claims,
@@ -172,8 +174,20 @@ def _map(
         view=box,
         zoom=zoom,
         lang=lang,
+        control=areas,
+        verdicts=verdicts,
     )
     return leaflet.render(m, keep=False)  # rendered once; the folium objects are not kept
+
+
+def _control(flt: Filter, layers: Sequence[str]) -> tuple[list[ControlArea], pd.DataFrame | None]:
+    """The Control layer and the claims' verdicts for a map showing captures (nothing without assessments)."""
+    if "capture" not in layers:
+        return [], None
+    areas = [a for v in control.control_view(flt) if (a := control_area(v.assessor, v.held, v.change, v.note))]
+    if not areas:
+        return [], None
+    return areas, control.verdicts(flt)
 
 
 def _cached_map(

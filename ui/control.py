@@ -22,7 +22,7 @@ from geo.errors import GeoError
 from geo.filters import Filter
 from ui import data
 
-__all__ = ["ControlView", "assessors", "control_view", "verdicts"]
+__all__ = ["ControlView", "aggregates", "assessed", "assessors", "control_view", "verdicts"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +116,33 @@ def _views(location: str, version: str, flt: Filter) -> tuple[ControlView, ...]:
 def control_view(flt: Filter) -> tuple[ControlView, ...]:
     """The Control layer of a filter, one :class:`ControlView` per assessor (empty when nothing is stored)."""
     return _views(*data._current(), flt)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _aggregates(location: str, version: str, flt: Filter) -> pd.DataFrame:
+    if _series_of(location, version).empty:
+        return pd.DataFrame(columns=list(_check.AGGREGATE_COLUMNS))
+    events = data._events(location, version, flt)
+    return _check.aggregate_claims(_store(location), events, data._claims(location, version, flt))
+
+
+def aggregates(flt: Filter) -> pd.DataFrame:
+    """Claims with figures of the filter's events beside each assessor's change (``aggregate_claims``)."""
+    return _aggregates(*data._current(), flt)
+
+
+def assessed(flt: Filter) -> dict[str, Any]:
+    """What an export of the filter needs to set claims against assessed control (empty when none is stored).
+
+    Returns
+    -------
+    dict
+        ``verdicts``, ``aggregates`` and ``control`` (one :class:`geo.mapview.ControlArea` per assessor) for
+        :func:`geo.exporters.export`.
+    """
+    if not assessors():
+        return {}
+    from geo.mapview.control import control_area
+
+    areas = [control_area(v.assessor, v.held, v.change, v.note) for v in control_view(flt) if v.held is not None]
+    return {"verdicts": verdicts(flt), "aggregates": aggregates(flt), "control": areas}

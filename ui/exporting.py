@@ -14,7 +14,7 @@ from geo.exporters.html import DEFAULT_TITLE
 from geo.exporters.snapshot import PRESETS
 from geo.filters import Filter
 from geo.i18n import N_, t
-from ui import data
+from ui import control, data
 
 LABELS = {
     "png": N_("PNG image"),
@@ -24,6 +24,8 @@ LABELS = {
     "gpkg": N_("GeoPackage (events + claims)"),
     "csv": N_("CSV (one row per claim)"),
     "kml": N_("KML (Google Earth)"),
+    "gif": N_("Time-lapse of assessed control, animated GIF"),
+    "mp4": N_("Time-lapse of assessed control, MP4 video"),
 }
 """Each export format as the format picker names it (English messages, translated where shown)."""
 SIZE_LABELS = {
@@ -35,14 +37,18 @@ SIZE_LABELS = {
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _render(
-    key: tuple, fmt: str, title: str, size: tuple[int, int] | None, lang: str = i18n.DEFAULT
+    key: tuple, fmt: str, title: str, size: tuple[int, int] | None, step: str | None = None, lang: str = i18n.DEFAULT
 ) -> tuple[bytes, str]:
     """The export's bytes and what the format leaves out, in words (empty when nothing)."""
     flt: Filter = key[-1]
     events, claims = data.filtered(flt)
     with i18n.using(lang), tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export.{fmt}"
-        out = export(fmt, events, claims, flt, path, title=title, size=size, talks=data.talks(flt))
+        if fmt in ("gif", "mp4"):
+            extra = {"step": step, "assessments": data._opened(data._current()[0])}
+        else:  # claims set against assessed control, when the store holds any (KML has no place for them)
+            extra = control.assessed(flt) if fmt != "kml" else {}
+        out = export(fmt, events, claims, flt, path, title=title, size=size, talks=data.talks(flt), **extra)
         return out.read_bytes(), out.left_out_text()
 
 
@@ -73,14 +79,20 @@ def controls(flt: Filter, *, key: str) -> None:
             )
         else:
             size = PRESETS[preset]
+    step = None
+    if fmt in ("gif", "mp4"):  # a week by default: a long daily time-lapse takes a while and may pass 1,000 frames
+        step = st.radio(
+            t("One frame per"), ("week", "day"), format_func=lambda s: t("week") if s == "week" else t("day"),
+            horizontal=True, key=f"{key}_step",
+        )  # fmt: skip
     title = st.text_input(t("Title"), DEFAULT_TITLE, key=f"{key}_title") if fmt in ("png", "pdf", "html") else ""
     if st.button(t("Prepare the file"), key=f"{key}_prepare"):
-        st.session_state[f"{key}_ready"] = (fmt, title or DEFAULT_TITLE, size)
+        st.session_state[f"{key}_ready"] = (fmt, title or DEFAULT_TITLE, size, step)
     ready = st.session_state.get(f"{key}_ready")
-    if ready and ready == (fmt, title or DEFAULT_TITLE, size):
+    if ready and ready == (fmt, title or DEFAULT_TITLE, size, step):
         try:
             with st.spinner(t("Rendering the export…")):
-                content, left_out = _render(data.cache_key(flt), *ready, i18n.language())
+                content, left_out = _render(data.cache_key(flt), *ready, lang=i18n.language())
         except GeoError as err:
             st.error(t("The export could not be made: {error}", error=str(err)))
             return

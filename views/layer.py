@@ -6,13 +6,17 @@ other change. The page shows, in order: the title and what the filter keeps,
 the layer's map, the periods-and-regions table (``region_table``), the
 statements table (with "Show every revision" when ``revisions_toggle``), the
 figures over time per claimant (``figure_charts``) and the breakdowns
-(``breakdowns``).
+(``breakdowns``). A layer named in :data:`SECTIONS` gets its own sections after
+the statements table: the Captures page its *Claims vs assessment* table
+(:func:`claims_vs_assessment`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -21,11 +25,96 @@ import streamlit as st
 from geo import layers
 from geo.charts import breakdown, figures_over_time
 from geo.claims import statement_table
+from geo.filters import Filter
 from geo.i18n import t
 from geo.sources import column_labels, impact_table
-from ui import components, data, state
+from geo.stats import assessment_figures, verdict_table
+from ui import components, control, data, state
 
-__all__ = ["page", "render", "statement_columns"]
+__all__ = ["SECTIONS", "claim_aggregates", "claims_vs_assessment", "md", "page", "render", "statement_columns"]
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~$])")
+
+
+def md(text: str) -> str:
+    """Text from data, safe in Markdown (every Markdown character escaped).
+
+    Parameters
+    ----------
+    text : str
+        Plain text.
+
+    Returns
+    -------
+    str
+        The same text, shown as it is by ``st.markdown``.
+    """
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def claim_aggregates(flt: Filter) -> pd.DataFrame:
+    """Claims with figures of a filter beside each assessor's change (:func:`ui.control.aggregates`)."""
+    return control.aggregates(flt)
+
+
+def claims_vs_assessment(flt: Filter) -> None:
+    """The *Claims vs assessment* section: whose assessments, claimed figures beside the change, a verdict table.
+
+    Parameters
+    ----------
+    flt : Filter
+        The filter of the page (its capture events are checked).
+    """
+    st.subheader(t("Claims vs assessment"))
+    names = control.assessors()
+    if not names:
+        st.info(
+            t(
+                "No assessments of control are loaded, so these claims are not set against any. Load control maps "
+                "with `python -m geo control import …` (DeepStateMap's daily files, ISW layers, any dated polygon "
+                "file)."
+            )
+        )
+        return
+    verdicts = control.verdicts(flt)
+    figs = assessment_figures(verdicts, claim_aggregates(flt))
+    st.caption(
+        md(figs["caveat"])
+        + " "
+        + t(
+            "Derived, never typed in: a claim is *reflected* on the first assessed day on or after it that shows "
+            "the place held by the claimed side, *at the line* within 500 m of the line, *contradicted* when the "
+            "assessor shows the other side holding it. Only capture claims located to a settlement are checked."
+        )
+    )
+    lines = [*figs["aggregates"], *(f"{name}: {figs['lines'][name]}" for name in names if name in figs["lines"])]
+    if lines:
+        st.markdown("\n".join(f"- {md(line)}" for line in lines))
+    table = verdict_table(verdicts)
+    if table.empty:
+        st.info(t("No capture claim these filters keep is located to a settlement: there is nothing to check."))
+        return
+    shown = [n for n in names if f"verdict:{n}" in table.columns]
+    config: dict[str, Any] = {
+        "place": st.column_config.TextColumn(t("Place"), width="medium"),
+        "claimant": st.column_config.TextColumn(t("Claimant"), width="medium"),
+        "party": st.column_config.TextColumn(t("Party")),
+        "claim_day": st.column_config.DateColumn(t("Claimed on"), format="YYYY-MM-DD"),
+    }
+    for name in shown:
+        config[f"verdict:{name}"] = st.column_config.TextColumn(
+            name, help=t("{assessor}'s assessment, not ground truth", assessor=name)
+        )
+        config[f"as_of:{name}"] = st.column_config.DateColumn(
+            t("{assessor}: as of", assessor=name), format="YYYY-MM-DD", help=t("The assessed day the verdict is about")
+        )
+    order = ["place", "claimant", "party", "claim_day"]
+    order += [c for name in shown for c in (f"verdict:{name}", f"as_of:{name}")]
+    st.dataframe(table, hide_index=True, width="stretch", column_order=order, column_config=config, key="claims-vs")
+
+
+SECTIONS: dict[str, Callable[[Filter], None]] = {"capture": claims_vs_assessment}
+"""Sections a layer's page shows after its statements table, by layer name (each drawn with the page's filter)."""
 
 
 def page(name: str) -> Callable[[], None]:
@@ -166,5 +255,8 @@ def render(name: str) -> None:
         column_order=statement_columns(page_spec.table_columns),
         column_config=_statement_columns(table),
     )
+    extra = SECTIONS.get(name)
+    if extra is not None:
+        extra(flt)
     _charts([figures_over_time(events, claims, figure) for figure in page_spec.figure_charts])
     _charts([breakdown(events, column) for column in page_spec.breakdowns])

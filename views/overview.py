@@ -11,7 +11,9 @@ import streamlit as st
 from geo import present, totals
 from geo.charts import timeline
 from geo.i18n import t, tn
-from ui import components, data, state
+from geo.stats import assessment_figures
+from ui import components, control, data, state
+from views.layer import claim_aggregates
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~$])")
 _METRIC = inspect.signature(st.metric).parameters
@@ -43,6 +45,28 @@ def _total(cell: Any, label: str, value: totals.Total, figure: str, help_text: s
         delta_color="off",
         help=help_text + ("\n\n" + _md(note) if note else ""),
         **(_NO_ARROW if value.is_range else {}),
+    )
+
+
+def _assessment(flt: Any) -> None:
+    """Key figures of the capture claims set against each assessor's map, and claimed figures beside the change."""
+    names = control.assessors()
+    if not names:
+        return
+    figs = assessment_figures(control.verdicts(flt), claim_aggregates(flt))
+    cells = st.columns(max(len(names), 2))
+    for cell, name in zip(cells, names, strict=False):
+        counts = figs["counts"].get(name)
+        n = sum(counts.values()) if counts else 0
+        cell.metric(
+            t("Captures reflected · {assessor}", assessor=name),
+            f"{present.number(counts['reflected'])} / {present.number(n)}" if counts else t("none checked"),
+            help=_md(figs["lines"].get(name, t("No capture claim located to a settlement.")) + ". " + figs["caveat"]),
+        )
+    lines = figs["aggregates"]
+    st.caption(
+        "  \n".join(_md(x) for x in [*lines, figs["caveat"]]),
+        help=t("Claimed figures beside the change each assessor mapped over the same period."),
     )
 
 
@@ -97,5 +121,6 @@ if not components.nothing_matches(events):
         figs["regions_affected"],
         help=tn("{n} impact event", "{n} impact events", figs["impacts"]),
     )
+    _assessment(flt)
     components.event_map(events, data.load().claims, flt, key="map-overview")
     st.altair_chart(timeline(events, data.talks(flt), selectable=False, height=160), width="stretch")

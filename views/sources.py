@@ -1,4 +1,5 @@
-"""Sources: every claim with claimant, party, date, stance and its source; disputed events first."""
+"""Sources: every claim with claimant, party, date, stance and its source; disputed events first; how each
+claimant's capture claims fared against the assessments of control loaded (per assessor)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import streamlit as st
 
 from geo.i18n import t, tn
 from geo.sources import claims_table, column_labels
-from ui import components, data, state
+from geo.stats import VERDICTS, assessment_caveat, verdict_counts, verdict_label
+from ui import components, control, data, state
+from views.layer import md
 
 flt = state.current()
 events = data.events(flt)
@@ -47,3 +50,30 @@ if not components.nothing_matches(table, t("claims")):
             "source_url": st.column_config.LinkColumn(labels["source_url"]),
         },
     )
+
+assessors = control.assessors()
+if assessors and len(events):
+    st.subheader(t("Capture claims vs assessment"))
+    st.caption(
+        md(assessment_caveat(assessors))
+        + " "
+        + t("Per claimant, how their capture claims located to a settlement fared on each assessor's map.")
+    )
+    counts = verdict_counts(control.verdicts(flt), by=("claimant", "party"))
+    if counts.empty:
+        st.info(t("No capture claim these filters keep is located to a settlement: there is nothing to check."))
+    else:
+        st.dataframe(
+            counts,
+            hide_index=True,
+            width="stretch",
+            column_order=["claimant", "party", "assessor", *VERDICTS, "claims"],
+            column_config={
+                "claimant": st.column_config.TextColumn(t("Claimant"), width="medium"),
+                "party": st.column_config.TextColumn(t("Party")),
+                "assessor": st.column_config.TextColumn(t("Assessor")),
+                **{v: st.column_config.NumberColumn(verdict_label(v)) for v in VERDICTS},
+                "claims": st.column_config.NumberColumn(t("Claims checked")),
+            },
+            key="sources-vs-assessment",
+        )

@@ -9,11 +9,20 @@ link) is refused. :func:`export` picks the writer by format name; the command
 line and the dashboard both go through it. It returns an
 :class:`ExportResult`: the path written, with how many events and claims the
 file holds and what its format had to leave out (``left_out``, ``summary()``).
+
+Claims set against assessed control (:mod:`geo.control.check`) go in when
+the caller passes them (``verdicts=``, ``aggregates=``): the data formats
+give each claim an ``assessment`` and an ``assessment_verdict`` field, the
+page (HTML, and the PNG/PDF made from it) a *Claims vs assessment* section.
+The exporters compute nothing of it themselves: the dashboard passes the
+verdicts of its filter (``ui.control``), the command line those of the store.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -32,6 +41,7 @@ __all__ = [
     "LEFT_OUT",
     "MIME_TYPES",
     "ExportResult",
+    "assessed_for",
     "export",
     "to_csv",
     "to_geojson",
@@ -48,9 +58,44 @@ MIME_TYPES = {
     "gpkg": "application/geopackage+sqlite3",
     "csv": "text/csv",
     "kml": "application/vnd.google-earth.kml+xml",
+    "gif": "image/gif",  # time-lapses (geo.exporters.timelapse)
+    "mp4": "video/mp4",
 }
 FORMATS = tuple(MIME_TYPES)
 """Every export format, snapshots first."""
+
+
+def assessed_for(store: Any, events: gpd.GeoDataFrame, claims: pd.DataFrame, flt: Filter | None) -> dict[str, Any]:
+    """What an export needs to set the claims against assessed control, read from a store.
+
+    Parameters
+    ----------
+    store : Store
+        Holds the assessments (``python -m geo control import``).
+    events, claims : DataFrame
+        The filtered events and their claims being exported.
+    flt : Filter or None
+        The filter (its dates frame the Control layer).
+
+    Returns
+    -------
+    dict
+        ``verdicts``, ``aggregates`` and ``control`` for :func:`export`; empty
+        when the store holds no assessment (the export is then as before).
+    """
+    from geo.control import series
+    from geo.control.check import aggregate_claims, check_claims
+    from geo.mapview import control_areas
+
+    if series.series(store).empty:
+        return {}
+    date_from = flt.date_from if flt is not None else None
+    date_to = flt.date_to if flt is not None else None
+    return {
+        "verdicts": check_claims(store, events, claims),
+        "aggregates": aggregate_claims(store, events, claims),
+        "control": control_areas(store, date_from, date_to),
+    }
 
 
 def export(
@@ -64,6 +109,12 @@ def export(
     size: str | tuple[int, int] | None = None,
     talks: pd.DataFrame | None = None,
     lang: str | None = None,
+    verdicts: pd.DataFrame | None = None,
+    aggregates: pd.DataFrame | None = None,
+    control: Sequence[Any] | None = None,
+    step: str | None = None,
+    assessments: object = None,
+    assessor: str | None = None,
 ) -> ExportResult:
     """Write one export of the filtered events.
 
@@ -90,6 +141,24 @@ def export(
     lang : str, optional
         Language of what a reader sees in it: snapshots, pages, KML
         descriptions (default: the current one). Data fields are never translated.
+    verdicts : DataFrame, optional
+        Verdicts of the capture claims (:func:`geo.control.check.check_claims`
+        of the same events): a field of every claim in GeoJSON, GeoPackage
+        and CSV (:data:`geo.exporters.data.ASSESSMENT_COLUMNS`), a *Claims vs
+        assessment* section on pages (HTML; PNG/PDF when
+        :mod:`geo.exporters.snapshot` passes them on). KML leaves them out.
+    aggregates : DataFrame, optional
+        Claims with figures beside the assessed change
+        (:func:`geo.control.check.aggregate_claims`), in the same places.
+    control : sequence of geo.mapview.ControlArea, optional
+        The Control layer (held, gained and lost areas per assessor,
+        :func:`geo.mapview.control_areas`) of the map in HTML, PNG and PDF.
+    step : {"day", "week"}, optional
+        Time-lapses (gif, mp4): one frame per day (default) or per week.
+    assessments : Store or DataFrame, optional
+        Time-lapses: where the assessed areas come from (default the configured store).
+    assessor : str, optional
+        Time-lapses: whose assessment (default the first by name).
 
     Returns
     -------
@@ -113,19 +182,33 @@ def export(
     fmt = fmt.lower()
     if fmt not in MIME_TYPES:
         raise GeoError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if size is not None and fmt != "png":
-        raise GeoError(f"--size applies to png only, not to {fmt}")
+    if size is not None and fmt not in ("png", "gif", "mp4"):
+        raise GeoError(f"--size applies to png, gif and mp4 only, not to {fmt}")
+    if step is not None and fmt not in ("gif", "mp4"):
+        raise GeoError(f"--step applies to gif and mp4 only, not to {fmt}")
+    assessed = {"verdicts": verdicts, "aggregates": aggregates}
+    mapped = {**assessed, "control": control}
     with i18n.using(lang):
+        if fmt in ("gif", "mp4"):
+            from geo.exporters.timelapse import DEFAULT_SIZE, to_gif, to_mp4  # imageio only when needed
+
+            timelapse = to_gif if fmt == "gif" else to_mp4
+            return timelapse(
+                assessments, events, claims, flt, path, step=step or "day", size=size or DEFAULT_SIZE,
+                assessor=assessor, title=title,
+            )  # fmt: skip
         if fmt in ("png", "pdf"):
             from geo.exporters.snapshot import to_pdf, to_png  # Chromium only when needed
 
             if fmt == "png":
-                out = to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks)
+                out = to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks, **mapped)
             else:
-                out = to_pdf(events, claims, flt, path, title=title, talks=talks)
+                out = to_pdf(events, claims, flt, path, title=title, talks=talks, **mapped)
         elif fmt == "html":
-            out = to_html(events, claims, flt, path, title=title, talks=talks)
+            out = to_html(events, claims, flt, path, title=title, talks=talks, **mapped)
+        elif fmt == "kml":
+            return to_kml(events, claims, path)
         else:
-            writer = {"geojson": to_geojson, "gpkg": to_gpkg, "csv": to_csv, "kml": to_kml}[fmt]
-            return writer(events, claims, path)
+            writer = {"geojson": to_geojson, "gpkg": to_gpkg, "csv": to_csv}[fmt]
+            return writer(events, claims, path, **assessed)
     return ExportResult.made(out, fmt, events=len(events), claims=len(claims))

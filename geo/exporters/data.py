@@ -23,6 +23,17 @@ What each format holds:
 * **KML**: a Placemark per event with a point or an area; names and
   descriptions are HTML-escaped text.
 
+Given the verdicts of :func:`geo.control.check.check_claims` (``verdicts=``)
+and the aggregate claims of :func:`geo.control.check.aggregate_claims`
+(``aggregates=``), GeoJSON, GeoPackage and CSV give every claim two more
+fields (:data:`ASSESSMENT_COLUMNS`): ``assessment``, the sentences of every
+assessor (each naming the assessor and saying it is not ground truth, joined
+by " | "), and ``assessment_verdict``, the same machine-readable:
+``{assessor: {"verdict", "as_of", "latest_day", "distance_m", "change":
+{…}}}`` (an object in GeoJSON, JSON text in GeoPackage and CSV). The
+importer of this project's exports (:mod:`geo.importers.native`) ignores
+them: verdicts are derived, never read back.
+
 Text with characters a file cannot carry (control characters, NUL, lone
 surrogates) is written with U+FFFD in their place, in every format, and
 counted (``replaced``); every export is well-formed.
@@ -51,6 +62,8 @@ from geo.exporters._result import LEFT_OUT, ExportResult
 from geo.i18n import t
 
 __all__ = [
+    "ASSESSMENT_CAVEAT",
+    "ASSESSMENT_COLUMNS",
     "CAVEAT",
     "FORMATS",
     "LEFT_OUT",
@@ -69,6 +82,10 @@ __all__ = [
 FORMATS: Final = ("geojson", "gpkg", "csv", "kml")
 CAVEAT: Final = "Claims by parties to the war, not independently verified"
 """The caveat every export a reader reads carries (English; :func:`caveat` gives it in the current language)."""
+ASSESSMENT_COLUMNS: Final = ("assessment", "assessment_verdict")
+"""The fields a claim gets when verdicts are given (after its own)."""
+ASSESSMENT_CAVEAT: Final = "Assessments of control are each assessor's own, published with a lag; not ground truth"
+"""Said in the GeoJSON marker when verdicts are given (English, like the data)."""
 NATIVE_MEMBER: Final = "conflictmap"
 """The GeoJSON export's top-level member marking it as this project's own (:data:`geo.importers.native.MEMBER`)."""
 NATIVE_VERSION: Final = 1
@@ -129,6 +146,44 @@ class _Texts:
 
 # --- shared core -----------------------------------------------------------------------------------------------
 
+Assessed = dict[str, tuple[str, dict[str, Any]]]
+"""Claim id → (the sentences of every assessor, the machine-readable verdicts per assessor)."""
+_CHANGE_FIELDS: Final = (
+    "period_from", "period_to", "day_from", "day_to", "gained_km2", "lost_km2", "net_km2",
+    "settlements_gained", "settlements_lost",
+)  # fmt: skip
+
+
+def _assessed(verdicts: pd.DataFrame | None, aggregates: pd.DataFrame | None, texts: _Texts) -> Assessed | None:
+    """Per claim id its assessment fields (None when no verdicts were given: the export has no such fields)."""
+    if verdicts is None and aggregates is None:
+        return None
+    sentences: dict[str, list[str]] = {}
+    machine: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in (verdicts if verdicts is not None else pd.DataFrame()).to_dict("records"):
+        key, who = str(row["claim_id"]), str(row["assessor"])
+        sentences.setdefault(key, []).append(texts.plain(row.get("text")) or "")
+        machine.setdefault(key, {}).setdefault(who, {}).update(
+            {k: texts.plain(row.get(k)) for k in ("verdict", "as_of", "latest_day", "distance_m")}
+        )
+    for row in (aggregates if aggregates is not None else pd.DataFrame()).to_dict("records"):
+        key, who = str(row["claim_id"]), str(row["assessor"])
+        sentences.setdefault(key, []).append(texts.plain(row.get("text")) or "")
+        change = {k: texts.plain(row.get(k)) for k in _CHANGE_FIELDS}
+        machine.setdefault(key, {}).setdefault(who, {})["change"] = change
+    return {k: (" | ".join(s for s in sentences[k] if s), machine[k]) for k in sentences}
+
+
+def _assessment_fields(assessed: Assessed | None, claim_id: object, *, as_json: bool) -> dict[str, Any]:
+    """``assessment`` and ``assessment_verdict`` of one claim (empty when verdicts were not given)."""
+    if assessed is None:
+        return {}
+    found = assessed.get(str(claim_id))
+    if found is None:
+        return dict.fromkeys(ASSESSMENT_COLUMNS)
+    text, verdict = found
+    return {"assessment": text, "assessment_verdict": json.dumps(verdict, ensure_ascii=False) if as_json else verdict}
+
 
 def _figures(row: dict[str, Any], texts: _Texts) -> list[dict[str, Any]]:
     out = []
@@ -139,8 +194,11 @@ def _figures(row: dict[str, Any], texts: _Texts) -> list[dict[str, Any]]:
     return out
 
 
-def _claim_records(claims: pd.DataFrame, texts: _Texts) -> dict[str, list[dict[str, Any]]]:
-    """Claims grouped per event id, oldest first, each with every claim field and a ``figures`` list."""
+def _claim_records(
+    claims: pd.DataFrame, texts: _Texts, assessed: Assessed | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Claims grouped per event id, oldest first, each with every claim field, a ``figures`` list, and its
+    assessment fields when verdicts were given."""
     by_event: dict[str, list[dict[str, Any]]] = {}
     if claims.empty:
         return by_event
@@ -148,6 +206,7 @@ def _claim_records(claims: pd.DataFrame, texts: _Texts) -> dict[str, list[dict[s
     for row in ordered.to_dict("records"):
         rec = {k: texts.plain(row.get(k)) for k in _CLAIM_FIELDS}
         rec["figures"] = _figures(row, texts)
+        rec |= _assessment_fields(assessed, row.get("claim_id"), as_json=False)
         by_event.setdefault(str(row["event_id"]), []).append(rec)
     return by_event
 
@@ -204,7 +263,14 @@ def _claims_of(events: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
 # --- writers ---------------------------------------------------------------------------------------------------
 
 
-def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> ExportResult:
+def to_geojson(
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    verdicts: pd.DataFrame | None = None,
+    aggregates: pd.DataFrame | None = None,
+) -> ExportResult:
     """Write the events as a GeoJSON FeatureCollection (RFC 7946), each with its claims.
 
     Parameters
@@ -215,6 +281,12 @@ def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.Pa
         Their claims. Not changed.
     path : str or PathLike
         The file to write.
+    verdicts : DataFrame, optional
+        Verdicts of the claims (:func:`geo.control.check.check_claims`): each
+        claim gets the fields of :data:`ASSESSMENT_COLUMNS`.
+    aggregates : DataFrame, optional
+        Claims with figures beside the assessed change
+        (:func:`geo.control.check.aggregate_claims`), in the same fields.
 
     Returns
     -------
@@ -234,13 +306,16 @@ def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.Pa
     _check_frames(events, claims)
     texts = _Texts()
     claims = _claims_of(events, claims)
-    by_event = _claim_records(claims, texts)
+    assessed = _assessed(verdicts, aggregates, texts)
+    by_event = _claim_records(claims, texts, assessed)
     features = []
     for props, geom in _event_records(events, texts):
         props = props | {"claims": by_event.get(str(props["event_id"]), [])}
         geometry = shapely.geometry.mapping(geom) if geom is not None else None
         features.append({"type": "Feature", "id": props["event_id"], "properties": props, "geometry": geometry})
     marker = {"export": "events with claims", "version": NATIVE_VERSION, "caveat": CAVEAT}
+    if assessed is not None:
+        marker["assessment"] = ASSESSMENT_CAVEAT
     doc = {"type": "FeatureCollection", NATIVE_MEMBER: marker, "features": features}
 
     def write(tmp: Path) -> None:
@@ -254,13 +329,17 @@ def to_geojson(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.Pa
     )  # fmt: skip
 
 
-def _claim_rows(events: gpd.GeoDataFrame, claims: pd.DataFrame, texts: _Texts) -> tuple[pd.DataFrame, set[str]]:
-    """One row per claim: its event's fields (prefixed ``event_``), lon/lat, wkt, then the claim's fields."""
+def _claim_rows(
+    events: gpd.GeoDataFrame, claims: pd.DataFrame, texts: _Texts, assessed: Assessed | None = None
+) -> tuple[pd.DataFrame, set[str]]:
+    """One row per claim: its event's fields (prefixed ``event_``), lon/lat, wkt, the claim's fields, then its
+    assessment fields when verdicts were given."""
     records = []
     events_by_id = {str(props["event_id"]): (props, geom) for props, geom in _event_records(events, texts)}
     event_cols = [f"event_{c}" if not c.startswith("event_") else c for c in _event_columns(events)]
     claim_cols = [f"claim_{k}" if not k.startswith("claim_") else k for k in claims.columns if k != "event_id"]
     ordered = claims.sort_values(["event_id", "stated_at", "claim_id"], kind="stable") if len(claims) else claims
+    extra = list(ASSESSMENT_COLUMNS) if assessed is not None else []
     seen: set[str] = set()
     for row in ordered.to_dict("records"):
         found = events_by_id.get(str(row["event_id"]))
@@ -275,11 +354,19 @@ def _claim_rows(events: gpd.GeoDataFrame, claims: pd.DataFrame, texts: _Texts) -
         for k in claims.columns:
             if k != "event_id":
                 rec[f"claim_{k}" if not k.startswith("claim_") else k] = texts.plain(row[k])
+        rec |= _assessment_fields(assessed, row.get("claim_id"), as_json=True)
         records.append({k: neutralise(v) if isinstance(v, str) else v for k, v in rec.items()})
-    return pd.DataFrame.from_records(records, columns=[*event_cols, "lon", "lat", "wkt", *claim_cols]), seen
+    return pd.DataFrame.from_records(records, columns=[*event_cols, "lon", "lat", "wkt", *claim_cols, *extra]), seen
 
 
-def to_csv(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> ExportResult:
+def to_csv(
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    verdicts: pd.DataFrame | None = None,
+    aggregates: pd.DataFrame | None = None,
+) -> ExportResult:
     """Write one CSV row per claim, with its event's fields and its geometry as lon/lat (points) and WKT.
 
     Parameters
@@ -290,6 +377,12 @@ def to_csv(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLi
         Their claims. Not changed.
     path : str or PathLike
         The file to write (UTF-8).
+    verdicts : DataFrame, optional
+        Verdicts of the claims (:func:`geo.control.check.check_claims`): each
+        claim gets the fields of :data:`ASSESSMENT_COLUMNS`.
+    aggregates : DataFrame, optional
+        Claims with figures beside the assessed change
+        (:func:`geo.control.check.aggregate_claims`), in the same fields.
 
     Returns
     -------
@@ -310,7 +403,7 @@ def to_csv(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLi
     _check_frames(events, claims)
     texts = _Texts()
     claims = _claims_of(events, claims)
-    rows, seen = _claim_rows(events, claims, texts)
+    rows, seen = _claim_rows(events, claims, texts, _assessed(verdicts, aggregates, texts))
     # CRLF rows (RFC 4180): a cell holding a carriage return or a line break is quoted, so it stays one cell
     write_atomic(path, lambda tmp: rows.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n"))
     return ExportResult.made(
@@ -335,7 +428,14 @@ def _gpkg_frame(frame: pd.DataFrame, texts: _Texts) -> pd.DataFrame:
     return out
 
 
-def to_gpkg(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathLike[str]) -> ExportResult:
+def to_gpkg(
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    verdicts: pd.DataFrame | None = None,
+    aggregates: pd.DataFrame | None = None,
+) -> ExportResult:
     """Write a GeoPackage with layers ``events`` (points, areas or no geometry) and ``claims`` (attributes only).
 
     Parameters
@@ -346,6 +446,12 @@ def to_gpkg(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathL
         Their claims. Not changed.
     path : str or PathLike
         The file to write.
+    verdicts : DataFrame, optional
+        Verdicts of the claims (:func:`geo.control.check.check_claims`): each
+        claim gets the fields of :data:`ASSESSMENT_COLUMNS`.
+    aggregates : DataFrame, optional
+        Claims with figures beside the assessed change
+        (:func:`geo.control.check.aggregate_claims`), in the same fields.
 
     Returns
     -------
@@ -367,6 +473,11 @@ def to_gpkg(events: gpd.GeoDataFrame, claims: pd.DataFrame, path: str | os.PathL
     attrs = _gpkg_frame(pd.DataFrame(events[_event_columns(events)]), texts)
     ev = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(_geometries(events), index=attrs.index), crs=schema.CRS)
     cl = _gpkg_frame(pd.DataFrame(claims), texts)
+    assessed = _assessed(verdicts, aggregates, texts)
+    if assessed is not None:
+        fields = [_assessment_fields(assessed, c, as_json=True) for c in claims["claim_id"]]
+        for col in ASSESSMENT_COLUMNS:
+            cl[col] = pd.Series([f[col] for f in fields], index=cl.index, dtype=object)
 
     def write(tmp: Path) -> None:
         try:

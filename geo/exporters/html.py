@@ -4,7 +4,12 @@ The page is :func:`geo.mapview.build_map` with ``assets="local"``; the vendor
 ``<script src>`` / ``<link href>`` tags are replaced by inline ``<script>`` /
 ``<style>`` (Leaflet's CSS images become ``data:`` URIs), so the file opens
 with no network at all. PNG and PDF snapshots (:mod:`geo.exporters.snapshot`)
-render this same page.
+render this same page. Given verdicts of the capture claims
+(:func:`geo.control.check.check_claims`) and aggregate claims
+(:func:`geo.control.check.aggregate_claims`), the page has a *Claims vs
+assessment* section (``<div id="export-assessment">``) above the sources:
+whose assessments they are and that they are not ground truth, the claimed
+figures beside each assessor's change, and a verdict per claim and assessor.
 """
 
 from __future__ import annotations
@@ -31,7 +36,12 @@ from geo.exporters.data import CAVEAT, caveat, check_target, write_atomic
 from geo.filters import Filter
 from geo.i18n import t, tn
 from geo.present import escape
-from geo.stats import NOT_STATED, key_figures
+from geo.stats import (
+    NOT_STATED,
+    assessment_figures,
+    key_figures,
+    verdict_table,
+)
 from geo.timebins import count_bins, counted_layers, per_bin_title, talks_bands
 
 __all__ = ["CAVEAT", "DEFAULT_TITLE", "FIT_MAPS_JS", "NO_EVENTS", "caveat", "default_title", "render_page", "to_html"]
@@ -55,6 +65,12 @@ body { display: flex; flex-direction: column; font-family: "DejaVu Sans", Arial,
 #export-header .meta, #export-header .figures { color: #333; margin: 1px 0; }
 #export-sources { flex: 0 0 auto; padding: 4px 12px; font-size: 10px; border-top: 1px solid #ccc; background: #fff; }
 #export-sources ul { margin: 0; padding-left: 16px; columns: 3; }
+#export-assessment { flex: 0 0 auto; padding: 4px 12px; font-size: 10px; border-top: 1px solid #ccc; background: #fff; }
+#export-assessment .caveat { color: #b71c1c; }
+#export-assessment ul { margin: 1px 0; padding-left: 16px; }
+#export-assessment table { border-collapse: collapse; margin-top: 2px; }
+#export-assessment th, #export-assessment td { border-bottom: 1px solid #eee; padding: 1px 6px 1px 0; text-align: left;
+  vertical-align: top; }
 .folium-map { flex: 1 1 auto; height: auto !important; min-height: 200px; position: relative; }
 #export-empty { position: absolute; z-index: 1000; top: 40%; left: 0; right: 0; text-align: center;
   font-size: 28px; font-weight: bold; color: #333; pointer-events: none; }
@@ -354,6 +370,70 @@ def _sources_block(claims: pd.DataFrame) -> str:
     return f'<div id="export-sources"><b>{escape(t("Sources"))}</b>{body}</div>'
 
 
+ASSESSMENT_ROWS: Final = {"print": 8, "page": 500}
+"""Most claims the *Claims vs assessment* section lists (snapshots: one page), latest first; the rest are counted."""
+
+
+def _verdict_cell(row: dict[str, Any], name: str) -> str:
+    """One assessor's verdict on a claim: "reflected · 4 Jan 2024", its full sentence as the tooltip."""
+    label = row.get(f"verdict:{name}")
+    if not isinstance(label, str):
+        return "<td></td>"
+    on = present.day(row.get(f"as_of:{name}"))
+    text = row.get(f"text:{name}")
+    tip = f' title="{escape(text)}"' if isinstance(text, str) else ""
+    return f"<td{tip}>{escape(label + (f' · {on}' if on else ''))}</td>"
+
+
+def _assessment_block(verdicts: pd.DataFrame | None, aggregates: pd.DataFrame | None, for_print: bool) -> str:
+    """The *Claims vs assessment* section ("" when neither was given).
+
+    Whose assessments and the caveat first, then each claim with figures
+    beside each assessor's change, then a table of the claims located to a
+    settlement: place, claimant, day claimed, and per assessor its verdict
+    and the day it is about (latest claims first, at most
+    :data:`ASSESSMENT_ROWS`). All text is HTML-escaped.
+    """
+    if verdicts is None and aggregates is None:
+        return ""
+    verdicts = verdicts if verdicts is not None else pd.DataFrame(columns=["claim_id", "assessor"])
+    figs = assessment_figures(verdicts, aggregates)
+    parts = [f"<b>{escape(t('Claims vs assessment'))}</b> "]
+    if not figs["assessors"]:
+        parts.append(escape(t("No assessment of control is loaded, or none covers these claims.")))
+        return '<div id="export-assessment">' + "".join(parts) + "</div>"
+    parts.append(f'<span class="caveat">{escape(figs["caveat"])}</span>')
+    lines = [f"{name}: {figs['lines'][name]}" for name in figs["assessors"] if name in figs["lines"]]
+    if lines or figs["aggregates"]:
+        parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in [*figs["aggregates"], *lines]) + "</ul>")
+    table = verdict_table(verdicts)
+    if len(table):
+        names = [c.removeprefix("verdict:") for c in table.columns if c.startswith("verdict:")]
+        most = ASSESSMENT_ROWS["print" if for_print else "page"]
+        head = [t("Place"), t("Claimant"), t("Claimed on"), *names]
+        rows = []
+        for row in table.head(most).to_dict("records"):
+            cells = [escape(row["place"]), escape(row["claimant"]), escape(present.day(row["claim_day"]))]
+            rows.append(
+                f'<tr data-claim="{escape(row["claim_id"])}">'
+                + "".join(f"<td>{c}</td>" for c in cells)
+                + "".join(_verdict_cell(row, name) for name in names)
+                + "</tr>"
+            )
+        parts.append(
+            "<table><thead><tr>"
+            + "".join(f"<th>{escape(h)}</th>" for h in head)
+            + "</tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+        if len(table) > most:
+            more = tn("… and {n} more claim (see the data exports).", "… and {n} more claims (see the data exports).",
+                      len(table) - most)  # fmt: skip
+            parts.append(f"<div>{escape(more)}</div>")
+    return '<div id="export-assessment">' + "".join(parts) + "</div>"
+
+
 FIT_MAPS_JS = "window.cmFitMaps()"
 """Call it in the page to tell every map its current size again (the snapshot does, before capturing)."""
 _RESIZE_SCRIPT = """<script>
@@ -385,8 +465,11 @@ def render_page(
     made: dt.datetime | None = None,
     talks: pd.DataFrame | None = None,
     lang: str | None = None,
+    verdicts: pd.DataFrame | None = None,
+    aggregates: pd.DataFrame | None = None,
+    control: Sequence[Any] | None = None,
 ) -> str:
-    """The standalone page as text: map with inlined Leaflet, header, sources.
+    """The standalone page as text: map with inlined Leaflet, header, claims vs assessment, sources.
 
     Parameters
     ----------
@@ -411,6 +494,15 @@ def render_page(
         events were filtered by region or area (talks have no region).
     lang : str, optional
         Language of the page (default: the current one).
+    verdicts : DataFrame, optional
+        Verdicts of the capture claims (:func:`geo.control.check.check_claims`):
+        a *Claims vs assessment* section above the sources.
+    aggregates : DataFrame, optional
+        Claims with figures beside the assessed change
+        (:func:`geo.control.check.aggregate_claims`), in the same section.
+    control : sequence of geo.mapview.ControlArea, optional
+        The Control layer of the map (:func:`geo.mapview.control_areas`):
+        held, gained and lost areas per assessor, in the map and its legend.
 
     Returns
     -------
@@ -418,7 +510,15 @@ def render_page(
         The HTML page; it loads nothing from the network.
     """
     with i18n.using(lang) as language:
-        return _render_page(events, claims, flt, title, layers, for_print, made, talks, language)
+        page = _render_page(
+            events, claims, flt, title, layers, for_print, made, talks, language, control=control, verdicts=verdicts
+        )
+        block = _assessment_block(verdicts, aggregates, for_print)
+    if block:
+        mark = '<div id="export-sources">'
+        at = page.rfind(mark)
+        page = page[:at] + block + page[at:]
+    return page
 
 
 def _render_page(
@@ -431,6 +531,9 @@ def _render_page(
     made: dt.datetime | None,
     talks: pd.DataFrame | None,
     lang: str,
+    *,
+    control: Sequence[Any] | None = None,
+    verdicts: pd.DataFrame | None = None,
 ) -> str:
     from geo.mapview import build_map
 
@@ -445,6 +548,8 @@ def _render_page(
         static_url=_VENDOR_MARK,
         area=flt.area if flt is not None else None,
         lang=lang,
+        control=list(control) if control else None,
+        verdicts=verdicts,
     )
     page = m.get_root().render()
     with tempfile.TemporaryDirectory(prefix="geo-export-") as tmp:
@@ -476,6 +581,9 @@ def to_html(
     title: str | None = None,
     talks: pd.DataFrame | None = None,
     lang: str | None = None,
+    verdicts: pd.DataFrame | None = None,
+    aggregates: pd.DataFrame | None = None,
+    control: Sequence[Any] | None = None,
 ) -> Path:
     """Write the interactive map as one self-contained HTML file.
 
@@ -495,6 +603,10 @@ def to_html(
         Rounds of talks for the timeline (default: the talks among ``events``).
     lang : str, optional
         Language of the page (default: the current one).
+    verdicts, aggregates : DataFrame, optional
+        Claims set against assessed control: a *Claims vs assessment* section (:func:`render_page`).
+    control : sequence of geo.mapview.ControlArea, optional
+        The map's Control layer (:func:`render_page`).
 
     Returns
     -------
@@ -507,5 +619,8 @@ def to_html(
         The path cannot be written (nothing is written) or an asset is missing.
     """
     check_target(path)
-    page = render_page(events, claims, flt, title=title, talks=talks, lang=lang)
+    page = render_page(
+        events, claims, flt, title=title, talks=talks, lang=lang, verdicts=verdicts, aggregates=aggregates,
+        control=control,
+    )  # fmt: skip
     return write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))

@@ -151,8 +151,12 @@ def to_png(
     title: str | None = None,
     talks: pd.DataFrame | None = None,
     lang: str | None = None,
+    **assessed: Any,
 ) -> Path:
     """Write a PNG snapshot of the map with its header, legend and sources.
+
+    ``assessed`` (``verdicts``, ``aggregates``, ``control``) are passed to
+    :func:`geo.exporters.html.render_page`: claims set against assessed control.
 
     Parameters
     ----------
@@ -187,7 +191,7 @@ def to_png(
     """
     width, height = parse_size(size)
     check_target(path)
-    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks, lang=lang)
+    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks, lang=lang, **assessed)
     shot = _render(page_html, (width, height), "png")
     return write_atomic(path, lambda tmp: tmp.write_bytes(shot))
 
@@ -201,8 +205,12 @@ def to_pdf(
     title: str | None = None,
     talks: pd.DataFrame | None = None,
     lang: str | None = None,
+    **assessed: Any,
 ) -> Path:
     """Write a one-page A4 landscape PDF briefing.
+
+    ``assessed`` (``verdicts``, ``aggregates``, ``control``) are passed to
+    :func:`geo.exporters.html.render_page`: claims set against assessed control.
 
     The page has the title, the filter in words, key figures, the map with
     its legend and scale bar, the sources, the caveat and when it was made.
@@ -235,7 +243,7 @@ def to_pdf(
         Unwritable path (nothing written), or Chromium failed.
     """
     check_target(path)
-    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks, lang=lang)
+    page_html = render_page(events, claims, flt, title=title, for_print=True, talks=talks, lang=lang, **assessed)
     page_html = page_html.replace("</head>", f"<style>{_PDF_CSS}</style></head>", 1)
     pdf = _render(page_html, _A4_CSS_PX, "pdf")
     return write_atomic(path, lambda tmp: tmp.write_bytes(pdf))

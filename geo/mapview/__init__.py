@@ -21,6 +21,10 @@ their claims into one ``folium.Map``:
   a ``view`` (the part of the map on screen) the map holds only what lies in
   it, the events themselves once few enough, with region outlines simplified
   for the zoom;
+* given assessments of control (``control``, :mod:`~geo.mapview.control`), a
+  *Control* layer per assessor under the events: the area held as of the
+  period's end, the gained and lost areas hatched, simplified for the zoom,
+  and each capture claim's verdicts in its popup (``verdicts``);
 * a legend on the map listing only what is drawn, with the caveats ("claims
   by parties, not verified", synthetic data) (:mod:`~geo.mapview.legend`);
 * popups with each event's claim history and links to the sources, and a
@@ -43,6 +47,7 @@ network.
 from __future__ import annotations
 
 from geo.mapview.assembly import BASEMAPS, DEFAULT_BOUNDS, build_map
+from geo.mapview.control import ControlArea, control_areas
 from geo.mapview.legend import legend_entries
 
-__all__ = ["BASEMAPS", "DEFAULT_BOUNDS", "build_map", "legend_entries"]
+__all__ = ["BASEMAPS", "DEFAULT_BOUNDS", "ControlArea", "build_map", "control_areas", "legend_entries"]

@@ -20,6 +20,7 @@ from geo.errors import ValidationError
 from geo.i18n import t
 from geo.layers import LayerSpec
 from geo.mapview.basemap import SEA, _add_offline_basemap, _add_tile_basemap, _display_regions, _tolerance_for
+from geo.mapview.control import ControlArea, ControlHatch, control_groups
 from geo.mapview.elements import Declutter, KeepOrder, LayerControl, Legend, Style
 from geo.mapview.features import (
     _choropleth_features,
@@ -29,7 +30,14 @@ from geo.mapview.features import (
     _point_features,
     _region_features,
 )
-from geo.mapview.legend import _aggregated_title, _header_notes, _legend_html, _legend_sections, _region_title
+from geo.mapview.legend import (
+    _aggregated_title,
+    _control_sections,
+    _header_notes,
+    _legend_html,
+    _legend_sections,
+    _region_title,
+)
 from geo.mapview.plan import _check_layers, _Plan, _plan, _popup_event_ids, _prepare
 from geo.mapview.popups import _claims_by_event
 
@@ -136,14 +144,14 @@ def _new_map(view: tuple[float, float, float, float] | None, zoom: int | None, f
 # --- the layers ---------------------------------------------------------------------------------------------------
 
 
-def _event_layers(plan: _Plan, claims: pd.DataFrame) -> list[folium.FeatureGroup]:
+def _event_layers(plan: _Plan, claims: pd.DataFrame, verdicts: pd.DataFrame | None = None) -> list[folium.FeatureGroup]:
     """One named layer per map layer, bottom to top: choropleths, region outlines, grid cells, points.
 
     Layers of each kind are stacked by their ``stack`` (strikes under
     captures: they are widespread, captures follow the front line; talks
-    venues on top).
+    venues on top). ``verdicts`` (optional) add a line per assessor under each capture claim.
     """
-    claims_of: Mapping[str, list[dict[str, Any]]] = _claims_by_event(claims, _popup_event_ids(plan))
+    claims_of: Mapping[str, list[dict[str, Any]]] = _claims_by_event(claims, _popup_event_ids(plan), verdicts)
     stack = registry.stacked(plan.layers)
     ordered: list[folium.FeatureGroup] = []
     for spec in stack:
@@ -197,18 +205,24 @@ def _assemble(
     view: tuple[float, float, float, float] | None,
     zoom: int | None,
     fit: bool,
+    control: Sequence[ControlArea] = (),
+    verdicts: pd.DataFrame | None = None,
 ) -> folium.Map:
-    """The map of a plan: basemaps, event layers, legend, layer control, tools, the view."""
+    """The map of a plan: basemaps, Control layers, event layers, legend, layer control, tools, the view."""
     m = _new_map(view, zoom, fit)
     Style(SEA).add_to(m)
     _add_offline_basemap(m)
     _add_tile_basemap(m, basemap)
-    ordered = _event_layers(plan, claims)
-    for group in ordered:
+    under = control_groups(control, zoom=zoom or DEFAULT_ZOOM, view=view) if control else []
+    ordered = _event_layers(plan, claims, verdicts)
+    for group in [*under, *ordered]:
         group.add_to(m)
-    if ordered:
-        KeepOrder(ordered).add_to(m)
-    Legend(_legend_html(_legend_sections(plan), _header_notes(plan), plan.synthetic)).add_to(m)
+    if under or (verdicts is not None and not verdicts.empty):
+        ControlHatch(under).add_to(m)
+    if ordered or under:
+        KeepOrder([*under, *ordered]).add_to(m)  # the Control layers stay under the events when switched back on
+    sections = _legend_sections(plan) + _control_sections(control)
+    Legend(_legend_html(sections, _header_notes(plan), plan.synthetic)).add_to(m)
     LayerControl(position="topright").add_to(m)  # folded on a narrow map
     Declutter().add_to(m)  # no two labels overlap, at any zoom
     if draw:
@@ -239,6 +253,8 @@ def build_map(
     view: tuple[float, float, float, float] | None = None,
     zoom: int | None = None,
     lang: str | None = None,
+    control: Sequence[ControlArea] | None = None,
+    verdicts: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Assemble the folium map of folded, filtered events.
 
@@ -281,6 +297,14 @@ def build_map(
         The zoom level to open ``view`` at (default 8).
     lang : str, optional
         Language of the map's text (default the current one, :func:`geo.i18n.using`).
+    control : sequence of ControlArea, optional
+        The Control layer (:mod:`geo.mapview.control`): per assessor, the area held as of the period's end and
+        the areas gained and lost in it (:func:`~geo.mapview.control.control_areas` reads them from a store).
+        Drawn under the event layers, one switchable layer per assessor, in the legend; clipped to ``view``
+        and simplified for the zoom. None or empty: the map is as without it.
+    verdicts : pandas.DataFrame, optional
+        Verdicts of the capture claims against the assessments (:func:`geo.control.check.check_claims`:
+        ``claim_id``, ``assessor``, ``text``, …): each claim's popup gets a line per assessor.
 
     Returns
     -------
@@ -305,5 +329,16 @@ def build_map(
         plan = _plan(_prepare(events), selected, int(max_features), box)
         if box is not None:
             plan.tolerance = _tolerance_for(zoom or DEFAULT_ZOOM)
-        m = _assemble(plan, claims, basemap=basemap, draw=draw, area=area, view=box, zoom=zoom, fit=fit)
+        m = _assemble(
+            plan,
+            claims,
+            basemap=basemap,
+            draw=draw,
+            area=area,
+            view=box,
+            zoom=zoom,
+            fit=fit,
+            control=tuple(control or ()),
+            verdicts=verdicts,
+        )
         return use_assets(m, assets, static_url)

@@ -22,6 +22,14 @@ from geo import i18n, present, schema
 from geo import layers as registry
 from geo.i18n import t, tn
 from geo.layers import LayerSpec
+from geo.mapview.control import (
+    CONTROL_STYLE,
+    ControlArea,
+    _assessed,
+    _km2,
+    _side_word,
+    control_title,
+)
 from geo.mapview.features import CONTESTED, _region_style, _status_style, _value_colour
 from geo.mapview.plan import (
     _breaks,
@@ -39,7 +47,7 @@ from geo.present import escape
 
 @dataclass
 class _Item:
-    kind: str  # "dot", "square", "region", "text"
+    kind: str  # "dot", "square", "region", "hatch", "text"
     label: str
     style: dict[str, Any] = field(default_factory=dict)
 
@@ -70,6 +78,8 @@ def _swatch(item: _Item) -> str:
     border = f"{s.get('weight', 1)}px {'dashed' if s.get('dashArray') else 'solid'} {s.get('color', fill)}"
     cls = "cm-sw" if item.kind == "dot" else "cm-sq"
     background = _rgba(fill, opacity) if fill != "transparent" else "transparent"
+    if item.kind == "hatch":  # diagonal lines, as the map draws them (static/control.js)
+        background = f"repeating-linear-gradient(-45deg,{fill} 0 1.5px,transparent 1.5px 5px)"
     outer = f"opacity:{s['opacity']};" if "opacity" in s and s["opacity"] < 1 else ""
     return f'<span class="{cls}" style="background:{escape(background)};border:{escape(border)};{outer}"></span>'
 
@@ -251,6 +261,39 @@ def _legend_sections(plan: _Plan) -> list[_Section]:
     return sections
 
 
+def _control_section(area: ControlArea) -> _Section:
+    """One assessor's Control layer: the held area as of its day, the gained and lost areas, whose assessment."""
+    side = _side_word(area.side)
+    items = []
+    if area.held is not None:
+        label = t(
+            "Held by {side} as of {day}: {area} km²", side=side, day=present.day(area.as_of), area=_km2(area.held_km2)
+        )
+        items.append(_Item("square", label, dict(CONTROL_STYLE["held"])))
+    if area.has_change:
+        words = _assessed(area)
+        period = words["period"]
+        gained = t("Gained by {side}, {period}: +{area} km²", side=side, period=period, area=_km2(area.gained_km2))
+        lost = t("Lost by {side}, {period}: −{area} km²", side=side, period=period, area=_km2(area.lost_km2))
+        for km2, label, what in ((area.gained_km2, gained, "gained"), (area.lost_km2, lost, "lost")):
+            if round(km2) >= 1:
+                items.append(_Item("hatch", label, dict(CONTROL_STYLE[what])))
+            else:  # nothing to draw: said in words
+                items.append(_Item("text", label))
+        items.append(_Item("text", t("Assessed days compared: {first} and {last}.", **words)))
+    if area.note:
+        items.append(_Item("text", area.note))
+    who = area.assessor
+    caveat = t("{assessor}'s map is its own assessment, published with a lag; not ground truth.", assessor=who)
+    items.append(_Item("text", caveat))
+    return _Section(control_title(area.assessor), items)
+
+
+def _control_sections(control: Sequence[ControlArea] | None) -> list[_Section]:
+    """The Control layers' sections, one per assessor (none without assessments)."""
+    return [_control_section(area) for area in control or ()]
+
+
 def _header_notes(plan: _Plan) -> list[str]:
     """Notes above the sections: nothing matches, what this view holds, what is not drawn."""
     notes = []
@@ -281,6 +324,7 @@ def legend_entries(
     layers: Sequence[str] | None = None,
     max_features: int = 3000,
     lang: str | None = None,
+    control: Sequence[ControlArea] | None = None,
 ) -> list[tuple[str, str]]:
     """The map legend as plain text, for pages and exports.
 
@@ -294,6 +338,8 @@ def legend_entries(
         As for :func:`build_map`.
     lang : str, optional
         Language of the text (default the current one).
+    control : sequence of ControlArea, optional
+        The Control layer, as for :func:`build_map`: a section per assessor.
 
     Returns
     -------
@@ -314,6 +360,6 @@ def legend_entries(
         if plan.synthetic:
             entries.append(("", t("SYNTHETIC data: not real events.")))
         entries += [("", note) for note in _header_notes(plan)]
-        for section in _legend_sections(plan):
+        for section in _legend_sections(plan) + _control_sections(control):
             entries += [(section.title, item.label) for item in section.items]
         return entries

@@ -23,8 +23,29 @@ MAX_PLACES_IN_TIP: Final = 5
 """Most places a region outline's tooltip names before "and N more"."""
 
 
-def _claims_by_event(claims: pd.DataFrame, event_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """Claims of the given events as records, oldest first, each marked ``current`` (its claimant's latest)."""
+def _verdicts_by_claim(verdicts: pd.DataFrame | None, ids: set[str]) -> dict[object, list[tuple[str, str, str]]]:
+    """``claim_id`` → ``(assessor, verdict, text)`` of the given events' claims, by assessor (none without verdicts)."""
+    needed = {"claim_id", "event_id", "assessor", "text"}
+    if verdicts is None or verdicts.empty or not needed <= set(verdicts.columns):
+        return {}
+    sub = verdicts[verdicts["event_id"].isin(ids)].sort_values(["claim_id", "assessor"], kind="stable")
+    out: dict[object, list[tuple[str, str, str]]] = {}
+    for record in sub.to_dict("records"):
+        if missing(record.get("text")):
+            continue
+        entry = (str(record["assessor"]), str(record.get("verdict") or ""), str(record["text"]))
+        out.setdefault(record["claim_id"], []).append(entry)
+    return out
+
+
+def _claims_by_event(
+    claims: pd.DataFrame, event_ids: Iterable[str], verdicts: pd.DataFrame | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Claims of the given events as records, oldest first, each marked ``current`` (its claimant's latest).
+
+    With ``verdicts`` (:func:`geo.control.check.check_claims`), a claim checked against assessments carries
+    ``_verdicts``: ``(assessor, verdict, text)`` per assessor, for its popup.
+    """
     ids = set(event_ids)
     if claims is None or claims.empty or not ids or "event_id" not in claims.columns:
         return {}
@@ -34,7 +55,11 @@ def _claims_by_event(claims: pd.DataFrame, event_ids: Iterable[str]) -> dict[str
     out: dict[str, list[dict[str, Any]]] = {}
     for record in sub.to_dict("records"):
         out.setdefault(record["event_id"], []).append(record)
+    checked = _verdicts_by_claim(verdicts, ids)
     for records in out.values():
+        for record in records:
+            if record.get("claim_id") in checked:
+                record["_verdicts"] = checked[record["claim_id"]]
         seen: set[object] = set()
         for record in reversed(records):
             record["_current"] = record.get("claimant") not in seen
@@ -82,8 +107,15 @@ def _claim_html(claim: Mapping[str, Any]) -> str:
     if not missing(claim.get("text")):
         lines.append(f'<div class="cm-q">“{escape(claim.get("text"))}”</div>')
     lines.append(_claim_sources(claim))
+    lines += [_verdict_html(*entry) for entry in claim.get("_verdicts", ())]
     cls = "" if current else ' class="cm-old"'
     return f"<li{cls}>{''.join(lines)}</li>"
+
+
+def _verdict_html(assessor: str, verdict: str, text: str) -> str:
+    """A claim's verdict by one assessor, in its wording (which names the assessor and says it is no ground truth)."""
+    cls = escape(verdict.replace("_", "-")) if verdict else "none"
+    return f'<div class="cm-vd v-{cls}"><b>{escape(assessor)}</b>: {escape(text)}</div>'
 
 
 def _status_badge(status: object) -> str:
