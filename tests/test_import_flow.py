@@ -73,7 +73,7 @@ def test_the_command_line_offers_the_dataset_the_ids_belong_to(capsys, tmp_path)
     lines = [line for line in err.splitlines() if line.startswith("error")]
     assert lines == [
         "error: these 5 ACLED ids belong to dataset 'acled-2024' already; to update it, import with "
-        "--dataset acled-2024; nothing was written"
+        "--dataset acled-2024 (rows 1, 2, 3, 4, 5); nothing was written"  # the file's rows holding them
     ]
     code, out, err = _run(capsys, "import", str(ACLED_2025), "--store", store, "--dataset", "acled-2024", "--json")
     assert code == 0, err
