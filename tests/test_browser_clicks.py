@@ -78,7 +78,7 @@ _SPOT_JS = """
   }
   const layer = targets[0];
   const at = spots(layer)[0];
-  if (clear(at, layer._renderer)) {  // in view but under another feature (a village 3 km away): zoom in, as a reader does
+  if (clear(at, layer._renderer)) {  // under another feature (a village 3 km away): zoom in, as a reader does
     const centre = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
     map.setView(centre, map.getZoom() + 2, {animate: false});
     return {moved: true};

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pyogrio
 import pytest
-from tests.test_control_views import write_store
 
 from geo.claims import fold
 from geo.control.check import aggregate_claims, check_claims
@@ -19,6 +18,7 @@ from geo.exporters.data import ASSESSMENT_COLUMNS
 from geo.exporters.html import render_page
 from geo.importers.native import read_native
 from geo.store import open_store
+from tests.test_control_views import write_store
 
 
 @pytest.fixture(scope="module")
