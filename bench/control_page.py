@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CONFLICTMAP_CACHE_DIR", str(ROOT / "bench" / "stores" / ".cache"))
 
+import shapely  # noqa: E402
+
 from bench import scale  # noqa: E402
 from geo import filters, layers, mapview  # noqa: E402
 from geo.control.read import import_control  # noqa: E402
@@ -58,9 +60,7 @@ def main() -> None:
             "one month": filters.Filter.create(date_from=last - dt.timedelta(days=30), date_to=last),
         }
         held = store.read_assessments().geometry.iloc[-1]
-        print(
-            f"last day's area: {len(held.exterior.coords) if hasattr(held, 'exterior') else sum(len(g.exterior.coords) for g in held.geoms):,} vertices"
-        )
+        print(f"last day's area: {int(shapely.get_num_coordinates(held)):,} vertices")
         print("| filter | page MB without | page MB with Control | ratio | s without | s with |")
         print("|---|---|---|---|---|---|")
         for name, flt in views.items():
