@@ -382,21 +382,29 @@ class _Page:
 
     def change(self, kind: str, label: str, option: str, timeout: float, phases: list) -> dict[str, float | None]:
         """Change one sidebar filter; seconds from the click to the new map drawn, see :meth:`wait`."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         page = self.page
         sidebar = page.locator('[data-testid="stSidebar"]')
         ms = timeout * 1000
-        if kind == "button":
-            target = sidebar.get_by_role("button", name=label, exact=True)
-            target.wait_for(state="visible", timeout=ms)
-        else:
-            target = self._pick(sidebar.get_by_role("combobox", name=label, exact=True), label, option, timeout)
         # A new map reports its view twice as it opens (before and after fitting), and each report reruns the page;
-        # a click landing in those reruns is sometimes dropped by Streamlit. A reader does not click that fast.
+        # a click landing in those reruns is sometimes dropped by Streamlit, and a rerun closes a list left open.
+        # A reader does not click that fast: wait first, then open the list and click at once.
         page.wait_for_timeout(1500)
         page.evaluate(f"() => document.querySelectorAll('{MAP_FRAME}').forEach((e) => e.dataset.benchOld = '1')")
         self.ws_bytes = 0
-        t0 = time.time()
-        target.click(timeout=ms)
+        for attempt in range(3):
+            if kind == "button":
+                target = sidebar.get_by_role("button", name=label, exact=True)
+                target.wait_for(state="visible", timeout=ms)
+            else:
+                target = self._pick(sidebar.get_by_role("combobox", name=label, exact=True), label, option, timeout)
+            t0 = time.time()
+            try:
+                target.click(timeout=10_000 if attempt < 2 else ms)
+                break
+            except PlaywrightTimeout:  # the list closed under a late rerun before the click: open it again
+                continue
         out = self.wait(t0, timeout, phases=phases)
         with contextlib.suppress(Exception):
             page.keyboard.press("Escape")  # close a dropdown left open
