@@ -34,6 +34,19 @@ class _Dashboard(Visitor):
         return frame
 
 
+def _settled_overlaps(frame, seconds: float = 5.0) -> list:
+    """Overlapping labels once the map has settled and named its cities: placing runs after each zoom or fit, so a
+    busy machine may catch it half-way; a pair still overlapping after ``seconds`` is a real overlap."""
+    labels = frame.evaluate(LABELS_JS)
+    for _ in range(int(seconds / 0.25)):
+        if any(lab["kind"] == "cm-city" for lab in labels) and not overlaps(labels):
+            break
+        frame.wait_for_timeout(250)
+        labels = frame.evaluate(LABELS_JS)
+    assert any(lab["kind"] == "cm-city" for lab in labels), "the map names no city"
+    return overlaps(labels)
+
+
 @pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
 def dashboard(request, browser, server):
     d = _Dashboard(browser, server, request.param)
@@ -43,27 +56,24 @@ def dashboard(request, browser, server):
 
 def test_no_two_labels_overlap_on_the_overview_map(dashboard):
     frame = dashboard.open("/").frame()
-    labels = frame.evaluate(LABELS_JS)
-    assert any(lab["kind"] == "cm-city" for lab in labels)
-    assert overlaps(labels) == []
+    assert _settled_overlaps(frame) == []
     name = f"overview-labels-{dashboard.page.viewport_size['width']}"
     dashboard.shot(name)
     start = frame.evaluate(f"() => {_MAP}.getZoom()")
     assert zoom(frame, "in")
     assert frame.evaluate(f"() => {_MAP}.getZoom()") == start + 1
-    assert overlaps(frame.evaluate(LABELS_JS)) == []
+    assert _settled_overlaps(frame) == []
     assert zoom(frame, "out")
     if zoom(frame, "out"):  # one below the zoom it opened at, unless that is the widest
         assert frame.evaluate(f"() => {_MAP}.getZoom()") == start - 1
-    assert overlaps(frame.evaluate(LABELS_JS)) == []
+    assert _settled_overlaps(frame) == []
     assert "area=" not in dashboard.page.url  # zooming filters nothing
     dashboard.no_traceback()
 
 
 def test_the_captures_page_opens_with_no_label_overlapping(dashboard):
     frame = dashboard.open("/captures").frame()
-    labels = frame.evaluate(LABELS_JS)
-    assert overlaps(labels) == []
+    assert _settled_overlaps(frame) == []
     dashboard.no_traceback()
 
 
