@@ -58,3 +58,29 @@ def test_a_real_kml_with_a_prologue_still_opens(tmp_path):
     # it opens with the KML driver; it then lacks the template's columns, which is a different refusal
     with pytest.raises(GeoError, match="not in the events template"):
         read_file(str(path))
+
+
+def test_geojson_and_geopackage_are_opened_with_their_driver_named(tmp_path, monkeypatch):
+    """GDAL is handed ``GeoJSON:…`` / ``GPKG:…``, so it tries no other driver (a VRT cannot claim the file)."""
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    from geo.importers import read_file
+
+    opened: list[str] = []
+    for name in ("read_info", "read_dataframe", "list_layers"):
+        real = getattr(pyogrio, name)
+        monkeypatch.setattr(pyogrio, name, lambda p, *a, _real=real, **k: (opened.append(str(p)), _real(p, *a, **k))[1])
+    frame = gpd.GeoDataFrame(
+        {"layer": ["strike"], "time_start": ["2026-02-15"], "place": ["Sumy"], "claimant": ["x"], "party": ["UA"]},
+        geometry=[shapely.Point(34.8, 50.9)],
+        crs="EPSG:4326",
+    )
+    for suffix, driver in ((".geojson", "GeoJSON"), (".gpkg", "GPKG")):
+        path = tmp_path / f"events{suffix}"
+        frame.to_file(path, driver=driver)
+        opened.clear()
+        read_file(path)
+        ours = [p for p in opened if str(tmp_path) in p]  # not the bundled boundaries
+        assert ours and all(p == f"{driver}:{path}" for p in ours), opened

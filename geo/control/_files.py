@@ -188,7 +188,7 @@ def _read_gdal(path: Path, fmt: str, layer: str | None = None) -> gpd.GeoDataFra
     name = path.name
     try:
         vector.check_driver(path, fmt, layer)
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+        return gpd.read_file(vector.gdal_name(path, fmt), layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise GeoError(f"{name} is not a readable {fmt} file: {first}") from None
@@ -220,7 +220,7 @@ def read_gpkg(path: Path, name: str, max_bytes: int | None) -> list[RawFile]:
     _common.check_size(path, max_bytes)
     try:
         vector.check_driver(path, "GeoPackage", None)
-        layers = [(str(r[0]), str(r[1])) for r in pyogrio.list_layers(path)]
+        layers = [(str(r[0]), str(r[1])) for r in pyogrio.list_layers(vector.gdal_name(path, "GeoPackage"))]
     except pyogrio.errors.DataSourceError:
         raise GeoError(f"{name} is not a readable GeoPackage") from None
     polygonal = [lyr for lyr, kind in layers if "polygon" in kind.lower() or kind in ("Unknown", "None")]

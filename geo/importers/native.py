@@ -37,7 +37,7 @@ import shapely.geometry
 from geo import schema
 from geo.claims import derive_status
 from geo.errors import GeoError, Problem
-from geo.importers import _common
+from geo.importers import _common, vector
 from geo.importers.report import ImportResult
 
 __all__ = ["FORMAT", "MEMBER", "VERSION", "native_kind", "read_native"]
@@ -69,11 +69,11 @@ _SHAPED: Final = tuple(re.compile(rf'"{name}"\s*:\s*{value}') for name, value in
 
 def _gpkg_is_native(path: Path) -> bool:
     """Layers ``events`` and ``claims`` with the export's columns, read by GDAL's GeoPackage driver."""
-    if not _common.head(path, 16).startswith(b"SQLite format 3\x00"):
+    if not vector.looks_like(path, "GeoPackage"):
         return False
     try:
-        events = pyogrio.read_info(path, layer="events")
-        claims = pyogrio.read_info(path, layer="claims")
+        events = pyogrio.read_info(vector.gdal_name(path, "GeoPackage"), layer="events")
+        claims = pyogrio.read_info(vector.gdal_name(path, "GeoPackage"), layer="claims")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError):
         return False
     return (
@@ -242,8 +242,9 @@ def _from_gpkg(path: Path, result: ImportResult) -> tuple[gpd.GeoDataFrame, pd.D
     if not _gpkg_is_native(path):
         raise GeoError(f"{path.name} is not a GeoPackage export of this project (layers events and claims)")
     try:
-        raw = pyogrio.read_dataframe(path, layer="events")
-        raw_claims = pyogrio.read_dataframe(path, layer="claims", read_geometry=False)
+        name = vector.gdal_name(path, "GeoPackage")  # GDAL's GeoPackage driver and no other
+        raw = pyogrio.read_dataframe(name, layer="events")
+        raw_claims = pyogrio.read_dataframe(name, layer="claims", read_geometry=False)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise GeoError(f"{path.name} is not a readable GeoPackage: {first}") from None

@@ -65,6 +65,7 @@ __all__ = [
     "MAX_RATIO",
     "MAX_UNPACKED",
     "check_driver",
+    "gdal_name",
     "looks_like",
     "read_geojson",
     "read_gpkg",
@@ -166,12 +167,12 @@ def _text(frame: pd.DataFrame) -> pd.DataFrame:
     return attrs.reset_index(drop=True)
 
 
-def _unparsed(path: Path, layer: str | None, missing: np.ndarray) -> dict[int, str]:
+def _unparsed(path: Path, fmt: str, layer: str | None, missing: np.ndarray) -> dict[int, str]:
     """Features GDAL gave a geometry that shapely cannot read (read as None): position → why."""
     if not missing.any():
         return {}
     try:
-        _meta, _fids, wkb, _fields = pyogrio.raw.read(path, layer=layer, columns=[])
+        _meta, _fids, wkb, _fields = pyogrio.raw.read(gdal_name(path, fmt), layer=layer, columns=[])
     except _READ_ERRORS:
         return {}
     if wkb is None or len(wkb) != len(missing):
@@ -207,7 +208,7 @@ def _read_layer(path: Path, fmt: str, layer: str | None) -> _Layer | None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            frame = pyogrio.read_dataframe(path, layer=layer, on_invalid="ignore")
+            frame = pyogrio.read_dataframe(gdal_name(path, fmt), layer=layer, on_invalid="ignore")
         except _READ_ERRORS as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise GeoError(f"{path.name} is not a readable {fmt} file: {_short(first, path)}") from None
@@ -215,7 +216,7 @@ def _read_layer(path: Path, fmt: str, layer: str | None) -> _Layer | None:
             return None
         geoms = frame.geometry.to_numpy().copy()
         out = _Layer(layer if layer is not None else path.stem, _text(frame.drop(columns=frame.geometry.name)), geoms)
-        out.lost.update(_unparsed(path, layer, pd.isna(geoms)))
+        out.lost.update(_unparsed(path, fmt, layer, pd.isna(geoms)))
         for i, why in _vector_checks.untrusted(geoms).items():
             out.lost.setdefault(i, why)
         out.geoms[list(out.lost)] = None
@@ -315,6 +316,8 @@ _DRIVERS: Final = {
 }
 """The GDAL drivers each format may be read with. Anything else GDAL would pick (a VRT document that reads
 local files or fetches URLs, a /vsi path) is refused before a feature is read."""
+_NAMED: Final = {"GeoJSON": "GeoJSON", "GeoPackage": "GPKG"}
+"""Formats whose GDAL driver can be named in the path (``GPKG:file``): GDAL then tries no other driver."""
 _XML_PROLOGUE: Final = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.DOTALL)
 _FIRST_TAG: Final = re.compile(rb"<\s*([A-Za-z_][\w:.-]*)")
 
@@ -334,11 +337,22 @@ def looks_like(path: Path, fmt: str) -> bool:
     return tag is not None and tag.group(1).split(b":")[-1].lower() == b"kml"
 
 
+def gdal_name(path: Path, fmt: str) -> str:
+    """What to hand GDAL to open ``path`` as ``fmt``: the path with its driver named where GDAL allows it.
+
+    ``GPKG:`` and ``GeoJSON:`` make GDAL use that driver and no other; KML and Shapefile cannot be named this way,
+    so :func:`check_driver` refuses them unless their content and GDAL's pick agree. A path with a ``:`` of its own
+    would be read as a layer name after the prefix: it is handed over bare (and checked the same way).
+    """
+    prefix = _NAMED.get(fmt)
+    return f"{prefix}:{path}" if prefix and ":" not in str(path) else str(path)
+
+
 def check_driver(path: Path, fmt: str, layer: str | None) -> None:
     """Refuse a file that is not plainly of ``fmt``, or that GDAL would open with another driver."""
     if "/vsi" in str(path).lower() or not looks_like(path, fmt):
         raise GeoError(f"{path.name} does not hold {fmt} (its content is something else); nothing was read")
-    driver = pyogrio.read_info(path, layer=layer)["driver"]
+    driver = pyogrio.read_info(gdal_name(path, fmt), layer=layer)["driver"]
     if driver not in _DRIVERS[fmt]:
         raise GeoError(f"{path.name} does not hold {fmt} (GDAL would read it as {driver}); nothing was read")
 
@@ -349,7 +363,7 @@ def _layer_names(path: Path, fmt: str) -> list[tuple[str, bool]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             check_driver(path, fmt, None)  # before GDAL lists anything in it
-            listed = pyogrio.list_layers(path)
+            listed = pyogrio.list_layers(gdal_name(path, fmt))
     except _READ_ERRORS as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise GeoError(f"{path.name} is not a readable {fmt} file: {_short(first, path)}") from None
