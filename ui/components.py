@@ -16,7 +16,7 @@ from geo.errors import ValidationError
 from geo.filters import Filter
 from geo.i18n import N_, t, tn
 from geo.mapview import build_map
-from geo.mapview.control import ControlArea, control_area
+from geo.mapview.control import ControlArea
 from ui import control, data, exporting, leaflet, state
 
 MAP_HEIGHT = 560
@@ -184,7 +184,7 @@ def _control(flt: Filter, layers: Sequence[str]) -> tuple[list[ControlArea], pd.
     """The Control layer and the claims' verdicts for a map showing captures (nothing without assessments)."""
     if "capture" not in layers:
         return [], None
-    areas = [a for v in control.control_view(flt) if (a := control_area(v.assessor, v.held, v.change, v.note))]
+    areas = list(control.control_layer(flt))
     if not areas:
         return [], None
     return areas, control.verdicts(flt)

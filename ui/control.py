@@ -7,45 +7,19 @@ read what these functions return.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from geo.control import change as _change
 from geo.control import check as _check
 from geo.control import series as _series
 from geo.control.model import HELD
-from geo.errors import GeoError
 from geo.filters import Filter
+from geo.mapview.control import ControlArea, control_areas
 from ui import data
 
-__all__ = ["ControlView", "aggregates", "assessed", "assessors", "control_view", "verdicts"]
-
-
-@dataclass(frozen=True)
-class ControlView:
-    """One assessor's Control layer for a filter's dates.
-
-    Attributes
-    ----------
-    assessor : str
-        Whose maps.
-    held : geo.control.series.Held or None
-        The area Russia holds as of the filter's end date (the latest assessed day on or before it).
-    change : geo.control.change.Change or None
-        Gained and lost areas between the filter's start and end dates (None without a start date, or when the
-        series does not reach back that far).
-    note : str
-        Why something is missing, in plain words (empty when nothing is).
-    """
-
-    assessor: str
-    held: Any
-    change: Any
-    note: str = ""
+__all__ = ["aggregates", "assessed", "assessors", "control_layer", "verdicts"]
 
 
 def _store(location: str) -> Any:
@@ -83,39 +57,16 @@ def verdicts(flt: Filter) -> pd.DataFrame:
     return _verdicts(*data._current(), flt)
 
 
-def _day(value: dt.date | None, default: dt.date) -> dt.date:
-    return value if value is not None else default
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _views(location: str, version: str, flt: Filter) -> tuple[ControlView, ...]:
-    found = _series_of(location, version)
-    if found.empty:
+def _layer(location: str, version: str, flt: Filter) -> tuple[ControlArea, ...]:
+    if _series_of(location, version).empty:
         return ()
-    store = _store(location)
-    out = []
-    for name in sorted(set(found.loc[found["kind"] == HELD, "assessor"])):
-        rows = found[(found["assessor"] == name) & (found["kind"] == HELD)]
-        last = max(pd.Timestamp(d).date() for d in rows["last"])
-        end = min(_day(flt.date_to, last), last)
-        held = change = None
-        note = ""
-        try:
-            held = _series.held(store, end, assessor=name)
-        except GeoError as err:
-            note = str(err)
-        if flt.date_from is not None and held is not None:
-            try:
-                change = _change.change(store, flt.date_from, end, assessor=name, settlements=False)
-            except GeoError as err:  # e.g. the series starts after the filter's first day
-                note = str(err)
-        out.append(ControlView(name, held, change, note))
-    return tuple(out)
+    return tuple(control_areas(_store(location), flt.date_from, flt.date_to))
 
 
-def control_view(flt: Filter) -> tuple[ControlView, ...]:
-    """The Control layer of a filter, one :class:`ControlView` per assessor (empty when nothing is stored)."""
-    return _views(*data._current(), flt)
+def control_layer(flt: Filter) -> tuple[ControlArea, ...]:
+    """The Control layer of a filter (:func:`geo.mapview.control_areas`): one area per assessor, empty when none."""
+    return _layer(*data._current(), flt)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -142,7 +93,4 @@ def assessed(flt: Filter) -> dict[str, Any]:
     """
     if not assessors():
         return {}
-    from geo.mapview.control import control_area
-
-    areas = [control_area(v.assessor, v.held, v.change, v.note) for v in control_view(flt) if v.held is not None]
-    return {"verdicts": verdicts(flt), "aggregates": aggregates(flt), "control": areas}
+    return {"verdicts": verdicts(flt), "aggregates": aggregates(flt), "control": list(control_layer(flt))}
