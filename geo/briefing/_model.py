@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from geo import totals
 from geo.briefing._sources import Source
 
-__all__ = ["Answer", "Briefing", "ClaimLine", "Figure", "TotalLine", "Verdict"]
+__all__ = ["Answer", "Briefing", "ClaimLine", "ClaimRow", "Figure", "TotalLine", "Verdict"]
 
 CLAIMING: Final = ("asserts", "revises")
 """Stances that make a claimant one of an event's claimants (the others answer)."""
@@ -197,6 +197,47 @@ class ClaimLine:
 
 
 @dataclass(frozen=True)
+class ClaimRow:
+    """One statement of the claims table (a PDF's second page, a deck's second slide).
+
+    Attributes
+    ----------
+    event_id : str
+        The event.
+    event : str
+        The event as a reader names it: its place (else its regions) and title.
+    claimant, party : str
+        Who made the statement.
+    stated : str
+        When, as precisely as recorded (``"2026-02-15 ~12:00"``).
+    stance, stance_text : str
+        Its stance, and in words ("revises").
+    figures : str
+        The figures it states (``"intercepted ≥170"``; ``""`` for none).
+    status_text : str
+        The event's status in words.
+    sources : tuple of int
+        Its source numbers (the briefing's numbered sources).
+    """
+
+    event_id: str
+    event: str
+    claimant: str
+    party: str
+    stated: str
+    stance: str
+    stance_text: str
+    figures: str
+    status_text: str
+    sources: tuple[int, ...] = ()
+
+    @property
+    def refs(self) -> str:
+        """``[1] [2]``: the source numbers as the table cites them."""
+        return " ".join(f"[{n}]" for n in self.sources)
+
+
+@dataclass(frozen=True)
 class TotalLine:
     """One key figure: a label and its honest value.
 
@@ -238,3 +279,11 @@ class Briefing:
     made: dt.datetime
     assessment_caveat: str = ""
     """Whose assessments the verdicts are and that they are not ground truth ("" without verdicts)."""
+    title: str = ""
+    """The briefing's title ("" for the layout's default)."""
+    claims: list[ClaimRow] = field(default_factory=list)
+    """Every statement on the shown events, in briefing order, at most ``claims_limit`` (the claims table)."""
+    claims_more: int = 0
+    """How many statements the claims table leaves out beyond its limit (they are in the data exports)."""
+    provenance: str = ""
+    """From which data it was made (``"data/conflict.gpkg · datasets seed · 42 of 42 events"``; "" unknown)."""

@@ -43,7 +43,7 @@ from geo import i18n, present, schema, stats, totals
 from geo import layers as registry
 from geo._text import sort_ranks
 from geo.briefing._frame import frame
-from geo.briefing._model import CLAIMING, Answer, Briefing, ClaimLine, Figure, TotalLine, Verdict
+from geo.briefing._model import CLAIMING, Answer, Briefing, ClaimLine, ClaimRow, Figure, TotalLine, Verdict
 from geo.briefing._sources import Source, number_sources
 from geo.claims import ASSERTING, derive_status, fold, statement_order
 from geo.i18n import t
@@ -56,11 +56,13 @@ __all__ = [
     "Answer",
     "Briefing",
     "ClaimLine",
+    "ClaimRow",
     "Figure",
     "Source",
     "TotalLine",
     "Verdict",
     "briefing",
+    "claim_rows",
     "filter_words",
     "frame",
     "honest_totals",
@@ -344,6 +346,86 @@ def key_claims(
         return _lines(events, walk, status, cites, verdicts, limit)
 
 
+CLAIMS_LIMIT: Final = 300
+"""Rows of a briefing's claims table at most (the rest are counted and are in the data exports)."""
+
+
+def _statement_figures(row: dict[str, Any]) -> str:
+    return ", ".join(
+        text
+        for name in schema.CLAIM_FIGURES
+        if name in row and (text := present.figure_text(name, row.get(name), row.get(schema.bound_column(name))))
+    )
+
+
+def _claim_rows(
+    events: pd.DataFrame, walk: pd.DataFrame, status: pd.Series, cites: pd.DataFrame, limit: int
+) -> tuple[list[ClaimRow], int]:
+    """The claims table from claims in briefing order: at most ``limit`` rows, and how many are left out."""
+    if walk.empty or events is None or len(events) == 0:
+        return [], 0
+    shown = walk[walk["event_id"].isin(events["event_id"])]
+    more = max(0, len(shown) - limit)
+    shown = shown.head(limit)
+    wanted = shown["event_id"].unique()
+    meta = {
+        r["event_id"]: r
+        for r in events[events["event_id"].isin(wanted)].drop(columns="geometry", errors="ignore").to_dict("records")
+    }
+    mine = cites[cites["claim_id"].isin(shown["claim_id"])]
+    by_claim = {cid: tuple(int(n) for n in g) for cid, g in mine.groupby("claim_id", sort=False)["number"]}
+    out = []
+    for row in shown.to_dict("records"):
+        event = meta[row["event_id"]]
+        title = _cell(event.get("title"))
+        place = _place(event)
+        out.append(
+            ClaimRow(
+                event_id=str(row["event_id"]),
+                event=f"{place} — {title}" if place and title and title != place else (place or title),
+                claimant=_cell(row.get("claimant")),
+                party=_cell(row.get("party")),
+                stated=present.stated(row.get("stated_at"), row.get("stated_precision") or "day"),
+                stance=_cell(row.get("stance")),
+                stance_text=present.stance_label(row.get("stance")),
+                figures=_statement_figures(row),
+                status_text=present.status_label(_cell(status.get(row["event_id"]))),
+                sources=by_claim.get(row["claim_id"], ()),
+            )
+        )
+    return out, more
+
+
+def claim_rows(
+    events: pd.DataFrame, claims: pd.DataFrame, *, limit: int = CLAIMS_LIMIT, lang: str | None = None
+) -> tuple[list[ClaimRow], int]:
+    """The claims table of a briefing: every statement on the events, in briefing order.
+
+    Parameters
+    ----------
+    events : DataFrame
+        The events shown.
+    claims : DataFrame
+        Their claims (numbered as :func:`sources` numbers them).
+    limit : int
+        At most this many rows (:data:`CLAIMS_LIMIT`).
+    lang : str, optional
+        Language of the words (default: the current one).
+
+    Returns
+    -------
+    list of ClaimRow, int
+        The rows — each event's claimants, then its answers, each
+        claimant's statements in reading order — and how many statements
+        beyond ``limit`` were left out.
+    """
+    mine = claims[claims["event_id"].isin(events["event_id"])] if len(claims) else claims
+    with i18n.using(lang):
+        walk, status = _walk(mine)
+        _listed, cites = number_sources(walk)
+        return _claim_rows(events, walk, status, cites, limit)
+
+
 def sources(claims: pd.DataFrame, *, lang: str | None = None) -> list[Source]:
     """The numbered references of a briefing, in the order the key claims cite them.
 
@@ -474,6 +556,9 @@ def briefing(
     made: dt.datetime | None = None,
     margin: float = 0.08,
     lang: str | None = None,
+    title: str = "",
+    provenance: str = "",
+    claims_limit: int = CLAIMS_LIMIT,
 ) -> Briefing:
     """Everything a briefing layout renders, consistent with one another (the lines cite the sources listed).
 
@@ -495,12 +580,18 @@ def briefing(
         The frame's margin (:func:`frame`).
     lang : str, optional
         Language (default: the current one).
+    title : str
+        The title ("" for the layout's default).
+    provenance : str
+        From which data it was made (``"data/conflict.gpkg · datasets seed · 42 of 42 events"``).
+    claims_limit : int
+        Rows of the claims table at most (:func:`claim_rows`).
 
     Returns
     -------
     Briefing
-        ``frame``, ``filter_words``, ``lines``, ``totals``, ``sources``, ``caveat``, ``made`` and, with
-        verdicts, ``assessment_caveat``.
+        ``frame``, ``filter_words``, ``lines``, ``totals``, ``sources``, ``caveat``, ``made``, ``claims``
+        (with ``claims_more``), ``title``, ``provenance`` and, with verdicts, ``assessment_caveat``.
     """
     from geo.exporters.data import caveat
 
@@ -508,6 +599,7 @@ def briefing(
     with i18n.using(lang):
         walk, status = _walk(mine)
         listed, cites = number_sources(walk)
+        rows, more = _claim_rows(events, walk, status, cites, claims_limit)
         return Briefing(
             frame=frame(events, flt, margin=margin),
             filter_words=filter_words(flt),
@@ -517,6 +609,10 @@ def briefing(
             caveat=caveat(),
             made=made or dt.datetime.now(dt.UTC),
             assessment_caveat=_assessment_caveat(verdicts),
+            title=title,
+            claims=rows,
+            claims_more=more,
+            provenance=provenance,
         )
 
 
