@@ -16,7 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 from geo import i18n, layers
 from geo.assets import ensure_static
 from geo.i18n import t
-from ui import components, data, errors, state, style
+from ui import briefing, components, data, errors, state, style
 from views import layer
 
 i18n.set_language(state.language())  # ?lang=uk when there is a catalog for it, else CONFLICTMAP_LANG
@@ -63,8 +63,9 @@ def _frame() -> StreamlitPage | None:
             ),
             where="sidebar",
         ) as sidebar:
-            state.sidebar(data.span(loaded.events), sorted(loaded.events["dataset"].unique()))
+            flt = state.sidebar(data.span(loaded.events), sorted(loaded.events["dataset"].unique()))
             components.map_settings()
+            briefing.add_button(flt)  # every page: collect views for one PDF/PowerPoint (Export page)
         with st.sidebar:
             st.caption(
                 t(

@@ -223,16 +223,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_FORMATS = ("png", "pdf", "html", "geojson", "gpkg", "csv", "kml", "gif", "mp4")
+EXPORT_FORMATS = ("png", "pdf", "pptx", "html", "geojson", "gpkg", "csv", "kml", "gif", "mp4")
+BRIEFINGS = ("png", "pdf", "pptx")
+"""The briefing formats: several ``--url`` make one file with a slide/page per view (:mod:`geo.briefing.deck`)."""
 BY = ("event", "statement", "either")
 """The choices of ``--by`` (:data:`geo.filters.value.BY`; imported lazily, so spelled here)."""
 
 
-def _export_filter(args: argparse.Namespace) -> Any:
-    """The filter of ``export``: ``--url`` first, explicit flags override its fields."""
+def _export_filter(args: argparse.Namespace, url: str | None = None) -> Any:
+    """A filter of ``export``: the link ``url`` first, explicit flags override its fields."""
     from geo.filters import Filter
 
-    flt = Filter.from_url(args.url) if args.url else Filter()
+    flt = Filter.from_url(url) if url else Filter()
     changes: dict[str, Any] = {}
     for flag, field in (("date_from", "date_from"), ("date_to", "date_to"), ("by", "by")):
         if getattr(args, flag) is not None:
@@ -249,6 +251,43 @@ def _export_filter(args: argparse.Namespace) -> Any:
     return flt.replace(**changes) if changes else flt
 
 
+def _check_lang(lang: str | None) -> str | None:
+    from geo import i18n
+
+    if lang is not None and lang not in i18n.available():
+        raise GeoError(f"unknown language {lang!r}; choose one of {', '.join(i18n.available())}")
+    return lang
+
+
+def _cmd_briefing(args: argparse.Namespace, fmt: str) -> int:
+    """``export --format png|pdf|pptx``: one briefing file, a slide/page per ``--url`` (one view without)."""
+    from geo.briefing.deck import briefing_file
+    from geo.exporters.data import check_target
+    from geo.exporters.html import DEFAULT_TITLE
+
+    urls = args.url or [None]
+    filters = [_export_filter(args, url) for url in urls]  # every link checked before the store is read
+    titles = ["" if title == DEFAULT_TITLE else title for title in args.title]
+    if len(titles) > len(filters):
+        raise GeoError(f"{len(titles)} --title for {len(filters)} views; give at most one --title per --url")
+    if fmt == "png" and args.size:
+        from geo.exporters.snapshot import parse_size
+
+        parse_size(args.size)  # a bad size fails before the store is read
+    check_target(args.out)
+    store = _open(args.store, must_exist=True)
+    try:
+        out, views = briefing_file(
+            fmt, store, filters, args.out, titles=titles, size=args.size, lang=args.lang
+        )  # fmt: skip
+    except OSError as err:
+        raise GeoError(f"cannot write {args.out}: {_reason(err, args.out)}; nothing was written") from None
+    events = sum(len(v.events) for v in views)
+    claims = sum(len(v.claims) for v in views)
+    print(f"wrote {out} ({len(views)} view{'s' if len(views) != 1 else ''}, {events} events, {claims} claims)")
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from geo.exporters import FORMATS, assessed_for, export
     from geo.exporters.data import check_target
@@ -259,27 +298,36 @@ def _cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format.lower()
     if fmt not in FORMATS:
         raise GeoError(f"unknown export format {args.format!r}; choose one of {', '.join(FORMATS)}")
-    if fmt in ("png", "gif", "mp4"):
+    _check_lang(args.lang)
+    if fmt in BRIEFINGS:
+        return _cmd_briefing(args, fmt)
+    if len(args.url or []) > 1:
+        raise GeoError(f"one --url for {fmt}; several views go in one file with --format pdf or pptx")
+    if len(args.title) > 1:
+        raise GeoError(f"one --title for {fmt}")
+    if fmt in ("gif", "mp4"):
         from geo.exporters.snapshot import parse_size
 
         parse_size(args.size or "slide")  # a bad size fails before the store is read
     check_target(args.out)
-    flt = _export_filter(args)
+    flt = _export_filter(args, args.url[0] if args.url else None)
     store = _open(args.store, must_exist=True)
     folded, claims = read_display(store)
     events = apply(folded, flt, claims)  # the claims: dates matched against statements (--by)
     claims = filter_claims(claims, events)
     talks = talks_for(folded, flt)
     timelapse = fmt in ("gif", "mp4")
+    given_title = args.title[0] if args.title else None
     try:
         if timelapse:
             extra = {"assessments": store, "assessor": args.assessor}
         else:  # claims set against assessed control, when the store holds any (KML has no place for them)
             extra = assessed_for(store, events, claims, flt) if fmt != "kml" else {}
-        title = args.title or (None if timelapse else DEFAULT_TITLE)  # a time-lapse has its own default title
+        title = given_title or (None if timelapse else DEFAULT_TITLE)  # a time-lapse has its own default title
         out = export(
-            fmt, events, claims, flt, args.out, title=title, size=args.size, talks=talks, step=args.step, **extra
-        )
+            fmt, events, claims, flt, args.out, title=title, size=args.size, talks=talks, step=args.step,
+            lang=args.lang, **extra,
+        )  # fmt: skip
     except OSError as err:
         raise GeoError(f"cannot write {args.out}: {_reason(err, args.out)}; nothing was written") from None
     frames = f"{out.frames} frames {out.first} – {out.last}, {out.assessor}'s assessment; " if timelapse else ""
@@ -338,7 +386,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-mb", type=float, default=None, help="refuse files larger than this (default 200)")
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("export", help="the filtered map or data as png, pdf, html, geojson, gpkg, csv or kml")
+    p = sub.add_parser(
+        "export",
+        help="a briefing (png slide, pdf, pptx; several --url: one page/slide per view) or the filtered map "
+        "or data (html, geojson, gpkg, csv, kml, gif, mp4)",
+    )
     p.add_argument("--format", required=True, help="one of " + ", ".join(EXPORT_FORMATS))
     p.add_argument("--out", required=True, help="file to write (replaced atomically)")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day, YYYY-MM-DD")
@@ -354,13 +406,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--party", action="append", default=[], help="RU, UA, independent, other (repeatable)")
     p.add_argument("--status", action="append", default=[], help="claimed, disputed, confirmed… (repeatable)")
     p.add_argument("--dataset", action="append", default=[], help="dataset name (repeatable)")
-    p.add_argument("--title", help="title of the map or briefing")
-    p.add_argument("--size", help="png, gif, mp4 size: WIDTHxHEIGHT or slide, a4, square (png default slide "
+    p.add_argument(
+        "--title", action="append", default=[], help="title of the map or briefing (repeatable: one per --url)"
+    )
+    p.add_argument("--size", help="png, gif, mp4 size: WIDTHxHEIGHT or slide, 720p, a4, square (png default slide "
                    "1920x1080; gif/mp4 1280x720)")  # fmt: skip
     p.add_argument("--step", choices=("day", "week"), help="gif, mp4: one frame per day (default) or per week")
     p.add_argument("--assessor", help="gif, mp4: whose assessment of control (default: the first by name)")
     p.add_argument("--store", help=store_help)
-    p.add_argument("--url", help="take the filter from a copied dashboard link (flags override it)")
+    p.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        help="take the filter from a copied dashboard link (flags override it); repeat it for a briefing of "
+        "several views (pdf, pptx), in order",
+    )
+    p.add_argument("--lang", help="language of the briefing or page (default: English)")
     p.set_defaults(func=_cmd_export)
 
     from geo.control.cli import add_commands as _control_commands

@@ -17,8 +17,9 @@ from geo.i18n import N_, t
 from ui import control, data
 
 LABELS = {
-    "png": N_("PNG image"),
-    "pdf": N_("PDF briefing (A4 landscape)"),
+    "png": N_("Briefing slide, PNG image"),
+    "pdf": N_("Briefing, PDF (A4 landscape: slide, claims table, sources)"),
+    "pptx": N_("Briefing, PowerPoint (editable slides)"),
     "html": N_("Interactive HTML (works offline)"),
     "geojson": N_("GeoJSON (events with claims)"),
     "gpkg": N_("GeoPackage (events + claims)"),
@@ -30,6 +31,7 @@ LABELS = {
 """Each export format as the format picker names it (English messages, translated where shown)."""
 SIZE_LABELS = {
     "slide": N_("16:9 slide, 1920×1080"),
+    "720p": N_("16:9 slide, 1280×720"),
     "a4": N_("A4 landscape at 200 dpi"),
     "square": N_("Square, 1200×1200"),
 }
@@ -85,7 +87,8 @@ def controls(flt: Filter, *, key: str) -> None:
             t("One frame per"), ("week", "day"), format_func=lambda s: t("week") if s == "week" else t("day"),
             horizontal=True, key=f"{key}_step",
         )  # fmt: skip
-    title = st.text_input(t("Title"), DEFAULT_TITLE, key=f"{key}_title") if fmt in ("png", "pdf", "html") else ""
+    titled = ("png", "pdf", "pptx", "html")
+    title = st.text_input(t("Title"), DEFAULT_TITLE, key=f"{key}_title") if fmt in titled else ""
     if st.button(t("Prepare the file"), key=f"{key}_prepare"):
         st.session_state[f"{key}_ready"] = (fmt, title or DEFAULT_TITLE, size, step)
     ready = st.session_state.get(f"{key}_ready")

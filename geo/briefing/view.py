@@ -27,7 +27,7 @@ from geo.briefing.mapimage import map_image
 from geo.filters import Filter
 from geo.i18n import t
 
-__all__ = ["MAP_SIZE", "View", "make_view", "provenance", "views"]
+__all__ = ["MAP_SIZE", "View", "make_view", "provenance", "view_of", "views"]
 
 MAP_SIZE: Final = (1180, 820)
 """The map image's size in CSS px (drawn at twice that in device pixels): the map area of a 1920×1080 slide."""
@@ -104,6 +104,80 @@ def provenance(store: Any, shown: int, total: int, datasets: Sequence[str] = ())
     return " · ".join(parts)
 
 
+def view_of(
+    chromium: Chromium,
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    flt: Filter | None,
+    *,
+    talks: pd.DataFrame | None = None,
+    total: int | None = None,
+    store: Any = None,
+    assessed: dict[str, Any] | None = None,
+    title: str = "",
+    lang: str | None = None,
+    made: dt.datetime | None = None,
+    map_size: tuple[int, int] = MAP_SIZE,
+    scale: float = 2.0,
+) -> View:
+    """One view of a briefing from events already filtered (as :func:`geo.exporters.export` gets them).
+
+    Parameters
+    ----------
+    chromium : Chromium
+        Renders the map image.
+    events : GeoDataFrame
+        The filtered, folded events. Not changed.
+    claims : DataFrame
+        Their claims. Not changed.
+    flt : Filter or None
+        The view's filter (None: everything).
+    talks : DataFrame, optional
+        The rounds of talks in the view's dates (default: those among ``events``).
+    total : int, optional
+        Events in the store (for "8 of 42 events"; default ``len(events)``).
+    store : Store, optional
+        The store, named in the provenance line.
+    assessed : dict, optional
+        ``verdicts``, ``aggregates``, ``control`` (:func:`geo.exporters.assessed_for`).
+    title : str
+        The title ("" for the layout's default).
+    lang : str, optional
+        Language (default: the current one).
+    made : datetime, optional
+        When it was made (default: now, UTC).
+    map_size : (int, int)
+        The map image's size in CSS px.
+    scale : float
+        Device pixels per CSS pixel of the map image.
+
+    Returns
+    -------
+    View
+    """
+    from geo.mapview import legend_entries
+
+    flt = flt if flt is not None else Filter()
+    assessed = assessed or {}
+    verdicts = assessed.get("verdicts")
+    control = assessed.get("control")
+    if talks is None:
+        talks = events[events["layer"] == "talks"] if "layer" in events.columns else events.iloc[:0]
+    with i18n.using(lang) as language:
+        datasets = sorted({str(d) for d in events["dataset"].dropna()}) if "dataset" in events.columns else []
+        made_from = provenance(store, len(events), total if total is not None else len(events), datasets)
+        content = briefing(
+            events, claims, flt, verdicts=verdicts, limit=12, made=made, lang=language, title=title,
+            provenance=made_from if store is not None else "",
+        )  # fmt: skip
+        legend = legend_entries(events, layers=flt.layers or None, lang=language, control=control)
+        png = map_image(
+            chromium, events, claims, flt, content.frame, size=map_size, scale=scale, verdicts=verdicts,
+            control=control, lang=language,
+        )  # fmt: skip
+    return View(content, flt, events, claims, talks, png, map_size, legend, flt.to_url())
+
+
 def make_view(
     chromium: Chromium,
     folded: gpd.GeoDataFrame,
@@ -118,7 +192,7 @@ def make_view(
     scale: float = 2.0,
     assessed: dict[str, Any] | None = None,
 ) -> View:
-    """One view of a briefing from a store's folded events and claims.
+    """One view of a briefing from a store's folded events and claims (filtered here by ``flt``).
 
     Parameters
     ----------
@@ -133,16 +207,8 @@ def make_view(
     store : Store, optional
         The store: its assessments set the claims against assessed control
         (:func:`geo.exporters.assessed_for`) and its location names the data.
-    title : str
-        The title ("" for the layout's default).
-    lang : str, optional
-        Language (default: the current one).
-    made : datetime, optional
-        When it was made (default: now, UTC).
-    map_size : (int, int)
-        The map image's size in CSS px.
-    scale : float
-        Device pixels per CSS pixel of the map image.
+    title, lang, made, map_size, scale
+        As for :func:`view_of`.
     assessed : dict, optional
         ``verdicts``, ``aggregates``, ``control`` when already read (default: read from ``store``).
 
@@ -152,28 +218,15 @@ def make_view(
     """
     from geo.exporters import assessed_for
     from geo.filters import apply, filter_claims, talks_for
-    from geo.mapview import legend_entries
 
     events = apply(folded, flt, all_claims)
     claims = filter_claims(all_claims, events)
-    talks = talks_for(folded, flt)
     if assessed is None:
         assessed = assessed_for(store, events, claims, flt) if store is not None else {}
-    verdicts = assessed.get("verdicts")
-    control = assessed.get("control")
-    with i18n.using(lang) as language:
-        datasets = sorted({str(d) for d in events["dataset"].dropna()}) if "dataset" in events.columns else []
-        made_from = provenance(store, len(events), len(folded), datasets) if store is not None else ""
-        content = briefing(
-            events, claims, flt, verdicts=verdicts, limit=12, made=made, lang=language, title=title,
-            provenance=made_from,
-        )  # fmt: skip
-        legend = legend_entries(events, layers=flt.layers or None, lang=language, control=control)
-        png = map_image(
-            chromium, events, claims, flt, content.frame, size=map_size, scale=scale, verdicts=verdicts,
-            control=control, lang=language,
-        )  # fmt: skip
-    return View(content, flt, events, claims, talks, png, map_size, legend, flt.to_url())
+    return view_of(
+        chromium, events, claims, flt, talks=talks_for(folded, flt), total=len(folded), store=store,
+        assessed=assessed, title=title, lang=lang, made=made, map_size=map_size, scale=scale,
+    )  # fmt: skip
 
 
 def views(

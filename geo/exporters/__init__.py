@@ -1,4 +1,4 @@
-"""Exports of the filtered map and data: GeoJSON, GeoPackage, CSV, KML, standalone HTML, PNG and PDF.
+"""Exports of the filtered map and data: GeoJSON, GeoPackage, CSV, KML, standalone HTML; briefings (PNG, PDF, PPTX).
 
 Every writer takes folded, filtered events (:func:`geo.claims.fold` then
 :func:`geo.filters.apply`, given the claims) and their claims, checks the target path before
@@ -6,7 +6,7 @@ writing anything, and writes atomically (a temporary file in the same folder,
 then :func:`os.replace`), so a failure never leaves a half-written file; a
 target that is not a regular file or a new path (a FIFO, a device, a symbolic
 link) is refused. :func:`export` picks the writer by format name; the command
-line and the dashboard both go through it. It returns an
+line and the dashboard both go through it (several views in one briefing file: :mod:`geo.briefing.deck`). It returns an
 :class:`ExportResult`: the path written, with how many events and claims the
 file holds and what its format had to leave out (``left_out``, ``summary()``).
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -30,11 +31,12 @@ import pandas as pd
 from geo import i18n
 from geo.errors import GeoError
 from geo.exporters.data import FORMATS as DATA_FORMATS
-from geo.exporters.data import LEFT_OUT, ExportResult, to_csv, to_geojson, to_gpkg, to_kml
+from geo.exporters.data import LEFT_OUT, ExportResult, check_target, to_csv, to_geojson, to_gpkg, to_kml
 from geo.exporters.html import DEFAULT_TITLE, to_html
 from geo.filters import Filter
 
 __all__ = [
+    "BRIEFING_FORMATS",
     "DATA_FORMATS",
     "DEFAULT_TITLE",
     "FORMATS",
@@ -53,6 +55,7 @@ __all__ = [
 MIME_TYPES = {
     "png": "image/png",
     "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "html": "text/html",
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
@@ -98,6 +101,33 @@ def assessed_for(store: Any, events: gpd.GeoDataFrame, claims: pd.DataFrame, flt
     }
 
 
+BRIEFING_FORMATS = ("png", "pdf", "pptx")
+"""The briefing formats (:mod:`geo.briefing`): a slide, a PDF document, a PowerPoint deck."""
+
+
+def _briefing(
+    fmt: str,
+    events: gpd.GeoDataFrame,
+    claims: pd.DataFrame,
+    flt: Filter | None,
+    path: str | os.PathLike[str],
+    title: str | None,
+    size: str | tuple[int, int] | None,
+    talks: pd.DataFrame | None,
+    assessed: dict[str, Any],
+) -> Path:
+    """One view as a briefing file (:func:`geo.briefing.deck.write_views`)."""
+    from geo.briefing.chromium import Chromium
+    from geo.briefing.deck import write_views
+    from geo.briefing.view import view_of
+
+    check_target(path)
+    title = "" if title is None or title == DEFAULT_TITLE else title
+    with Chromium() as chromium:
+        view = view_of(chromium, events, claims, flt, talks=talks, assessed=assessed, title=title)
+        return write_views(fmt, [view], path, chromium=chromium, size=size)
+
+
 def export(
     fmt: str,
     events: gpd.GeoDataFrame,
@@ -134,7 +164,7 @@ def export(
     title : str, optional
         Title of snapshots and pages (default: :func:`geo.exporters.html.default_title`).
     size : str or tuple of int, optional
-        PNG size: a preset (``slide``, ``a4``, ``square``), ``"WxH"`` or a tuple.
+        PNG size: ``slide`` (1920×1080, default), ``720p`` (1280×720), another preset, ``"WxH"`` or a tuple.
     talks : DataFrame, optional
         Rounds of talks for the snapshot's timeline; pass them when a region
         or area filter has removed them from ``events`` (talks have no region).
@@ -145,14 +175,14 @@ def export(
         Verdicts of the capture claims (:func:`geo.control.check.check_claims`
         of the same events): a field of every claim in GeoJSON, GeoPackage
         and CSV (:data:`geo.exporters.data.ASSESSMENT_COLUMNS`), a *Claims vs
-        assessment* section on pages (HTML; PNG/PDF when
-        :mod:`geo.exporters.snapshot` passes them on). KML leaves them out.
+        assessment* section on pages (HTML), a verdict per key claim in
+        briefings (PNG, PDF, PPTX). KML leaves them out.
     aggregates : DataFrame, optional
         Claims with figures beside the assessed change
         (:func:`geo.control.check.aggregate_claims`), in the same places.
     control : sequence of geo.mapview.ControlArea, optional
         The Control layer (held, gained and lost areas per assessor,
-        :func:`geo.mapview.control_areas`) of the map in HTML, PNG and PDF.
+        :func:`geo.mapview.control_areas`) of the map in HTML and the briefings.
     step : {"day", "week"}, optional
         Time-lapses (gif, mp4): one frame per day (default) or per week.
     assessments : Store or DataFrame, optional
@@ -167,7 +197,7 @@ def export(
         ``claims``, ``written``, ``claims_written`` and ``left_out`` (events
         the format could not hold, per reason: KML has no place for events
         known only to a region or country); ``summary()`` says it in one
-        line. The snapshot formats (png, pdf, html) count what they were
+        line. The page and briefing formats (png, pdf, pptx, html) count what they were
         given (``written`` is None).
 
     Raises
@@ -197,14 +227,10 @@ def export(
                 assessments, events, claims, flt, path, step=step or "day", size=size or DEFAULT_SIZE,
                 assessor=assessor, title=title,
             )  # fmt: skip
-        if fmt in ("png", "pdf"):
-            from geo.exporters.snapshot import to_pdf, to_png  # Chromium only when needed
-
-            if fmt == "png":
-                out = to_png(events, claims, flt, path, size=size or "slide", title=title, talks=talks, **mapped)
-            else:
-                out = to_pdf(events, claims, flt, path, title=title, talks=talks, **mapped)
-        elif fmt == "html":
+        if fmt in BRIEFING_FORMATS:  # the briefing layouts: Chromium (and python-pptx) only when needed
+            out = _briefing(fmt, events, claims, flt, path, title, size, talks, {**mapped, "aggregates": aggregates})
+            return ExportResult.made(out, fmt, events=len(events), claims=len(claims))
+        if fmt == "html":
             out = to_html(events, claims, flt, path, title=title, talks=talks, **mapped)
         elif fmt == "kml":
             return to_kml(events, claims, path)

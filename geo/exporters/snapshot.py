@@ -26,8 +26,8 @@ from geo.filters import Filter
 
 __all__ = ["CHROMIUM_ARGS", "MAX_PX", "MIN_PX", "PRESETS", "parse_size", "to_pdf", "to_png"]
 
-PRESETS: Final = {"slide": (1920, 1080), "a4": (2339, 1654), "square": (1200, 1200)}
-"""Named PNG sizes: a 16:9 slide, A4 landscape at 200 dpi, a square."""
+PRESETS: Final = {"slide": (1920, 1080), "720p": (1280, 720), "a4": (2339, 1654), "square": (1200, 1200)}
+"""Named PNG sizes: a 16:9 slide (1920×1080 and 1280×720), A4 landscape at 200 dpi, a square."""
 MIN_PX: Final = 100
 MAX_PX: Final = 10_000
 CHROMIUM_ARGS: Final = (

@@ -1,0 +1,139 @@
+"""Write a briefing file — a slide PNG, a PDF, a PowerPoint deck — of one view or several, in order.
+
+The command line (``python -m geo export --format pdf --url LINK --url LINK``),
+the Export page's briefing (views added with "Add this view to the briefing")
+and :func:`geo.exporters.export` all come here:
+
+* :func:`briefing_file` — from a store and a list of filters (links): the
+  store read once, every map rendered in one Chromium, one file;
+* :func:`write_views` — from views already made (:mod:`geo.briefing.view`).
+
+A PNG holds one view; a PDF has a slide page, the claims table and the
+sources per view; a deck has a slide (and claims slides) per view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from geo.briefing.chromium import Chromium
+from geo.briefing.view import View, views
+from geo.errors import GeoError
+from geo.filters import Filter
+
+__all__ = ["FORMATS", "MAX_VIEWS", "briefing_file", "write_views"]
+
+FORMATS: Final = ("png", "pdf", "pptx")
+"""The briefing formats: a slide image, a PDF document, a PowerPoint deck."""
+MAX_VIEWS: Final = 30
+"""Views in one briefing at most (each is a map rendered by Chromium)."""
+
+
+def _check(fmt: str, n: int) -> str:
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise GeoError(f"a briefing is {', '.join(FORMATS)}, not {fmt!r}")
+    if n < 1:
+        raise GeoError("a briefing needs at least one view")
+    if n > MAX_VIEWS:
+        raise GeoError(f"a briefing holds at most {MAX_VIEWS} views, not {n}; split it into several files")
+    if fmt == "png" and n > 1:
+        raise GeoError(f"a PNG holds one view, not {n}; use --format pdf or pptx for several views in one file")
+    return fmt
+
+
+def write_views(
+    fmt: str,
+    made: Sequence[View],
+    path: str | os.PathLike[str],
+    *,
+    chromium: Chromium,
+    size: str | tuple[int, int] | None = None,
+    lang: str | None = None,
+) -> Path:
+    """Write views already made as one briefing file.
+
+    Parameters
+    ----------
+    fmt : {"png", "pdf", "pptx"}
+        The file's format.
+    made : sequence of View
+        The views, in order (one for a PNG).
+    path : str or PathLike
+        Where to write (replaced atomically; nothing half-written).
+    chromium : Chromium
+        Renders the slide (PNG) or the document (PDF).
+    size : str or tuple of int, optional
+        PNG: ``"slide"`` (1920×1080, default), ``"720p"`` (1280×720) or a (width, height).
+    lang : str, optional
+        Language of the deck's words (default: the current one).
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    fmt = _check(fmt, len(made))
+    if size is not None and fmt != "png":
+        raise GeoError(f"--size applies to a png briefing only, not to {fmt}")
+    if fmt == "png":
+        from geo.briefing.slide import to_png
+
+        return to_png(made[0], path, size=size or "slide", chromium=chromium)
+    if fmt == "pdf":
+        from geo.briefing.pdf import to_pdf
+
+        return to_pdf(list(made), path, chromium=chromium)
+    from geo.briefing.pptx import to_pptx
+
+    return to_pptx(list(made), path, lang=lang)
+
+
+def briefing_file(
+    fmt: str,
+    store: Any,
+    filters: Sequence[Filter],
+    path: str | os.PathLike[str],
+    *,
+    titles: Sequence[str] = (),
+    size: str | tuple[int, int] | None = None,
+    lang: str | None = None,
+    made: dt.datetime | None = None,
+) -> tuple[Path, list[View]]:
+    """One briefing file of several views of a store, in order.
+
+    Parameters
+    ----------
+    fmt : {"png", "pdf", "pptx"}
+        The file's format (a PNG holds one view).
+    store : Store
+        The store (read once; its assessments set the claims against assessed control).
+    filters : sequence of Filter
+        One per view (:meth:`geo.filters.Filter.from_url` of each link).
+    path : str or PathLike
+        Where to write (replaced atomically; nothing half-written).
+    titles : sequence of str
+        A title per view, in order ("" or missing: the default title).
+    size : str or tuple of int, optional
+        PNG only: ``"slide"``, ``"720p"`` or (width, height).
+    lang : str, optional
+        Language of the briefing (default: the current one).
+    made : datetime, optional
+        When it was made (default: now, UTC).
+
+    Returns
+    -------
+    Path, list of View
+        The written file, and the views it holds (their events and claims, for a summary).
+    """
+    from geo.exporters.data import check_target
+
+    fmt = _check(fmt, len(filters))
+    check_target(path)
+    with Chromium() as chromium:
+        made_views = views(store, filters, chromium=chromium, titles=titles, lang=lang, made=made)
+        return write_views(fmt, made_views, path, chromium=chromium, size=size, lang=lang), made_views
