@@ -270,10 +270,10 @@ def _cmd_briefing(args: argparse.Namespace, fmt: str) -> int:
     titles = ["" if title == DEFAULT_TITLE else title for title in args.title]
     if len(titles) > len(filters):
         raise GeoError(f"{len(titles)} --title for {len(filters)} views; give at most one --title per --url")
-    if fmt == "png" and args.size:
-        from geo.exporters.snapshot import parse_size
+    if fmt == "png":
+        from geo.briefing.deck import slide_size
 
-        parse_size(args.size)  # a bad size fails before the store is read
+        slide_size(args.size)  # a bad size fails before the store is read
     check_target(args.out)
     store = _open(args.store, must_exist=True)
     try:
@@ -409,8 +409,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--title", action="append", default=[], help="title of the map or briefing (repeatable: one per --url)"
     )
-    p.add_argument("--size", help="png, gif, mp4 size: WIDTHxHEIGHT or slide, 720p, a4, square (png default slide "
-                   "1920x1080; gif/mp4 1280x720)")  # fmt: skip
+    p.add_argument("--size", help="png: slide (1920x1080, default), 720p or WIDTHxHEIGHT at 16:9; gif, mp4: "
+                   "WIDTHxHEIGHT or slide, 720p, a4, square (default 1280x720)")  # fmt: skip
     p.add_argument("--step", choices=("day", "week"), help="gif, mp4: one frame per day (default) or per week")
     p.add_argument("--assessor", help="gif, mp4: whose assessment of control (default: the first by name)")
     p.add_argument("--store", help=store_help)

@@ -11,7 +11,6 @@ from geo import i18n
 from geo.errors import GeoError
 from geo.exporters import FORMATS, MIME_TYPES, export
 from geo.exporters.html import DEFAULT_TITLE
-from geo.exporters.snapshot import PRESETS
 from geo.filters import Filter
 from geo.i18n import N_, t
 from ui import control, data
@@ -32,14 +31,13 @@ LABELS = {
 SIZE_LABELS = {
     "slide": N_("16:9 slide, 1920×1080"),
     "720p": N_("16:9 slide, 1280×720"),
-    "a4": N_("A4 landscape at 200 dpi"),
-    "square": N_("Square, 1200×1200"),
 }
+"""The briefing slide's sizes (A4 is the PDF)."""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _render(
-    key: tuple, fmt: str, title: str, size: tuple[int, int] | None, step: str | None = None, lang: str = i18n.DEFAULT
+    key: tuple, fmt: str, title: str, size: str | None, step: str | None = None, lang: str = i18n.DEFAULT
 ) -> tuple[bytes, str]:
     """The export's bytes and what the format leaves out, in words (empty when nothing)."""
     flt: Filter = key[-1]
@@ -67,20 +65,9 @@ def controls(flt: Filter, *, key: str) -> None:
     fmt = st.selectbox(t("Format"), FORMATS, format_func=lambda f: t(LABELS[f]), key=f"{key}_format")
     size = None
     if fmt == "png":
-        preset = st.selectbox(
-            t("Size"),
-            [*PRESETS, "custom"],
-            format_func=lambda p: t(SIZE_LABELS[p]) if p in SIZE_LABELS else t("Custom"),
-            key=f"{key}_size",
-        )
-        if preset == "custom":
-            left, right = st.columns(2)
-            size = (
-                int(left.number_input(t("Width (px)"), 100, 10000, 1600, key=f"{key}_w")),
-                int(right.number_input(t("Height (px)"), 100, 10000, 900, key=f"{key}_h")),
-            )
-        else:
-            size = PRESETS[preset]
+        size = st.selectbox(
+            t("Size"), list(SIZE_LABELS), format_func=lambda p: t(SIZE_LABELS[p]), key=f"{key}_size"
+        )  # fmt: skip
     step = None
     if fmt in ("gif", "mp4"):  # a week by default: a long daily time-lapse takes a while and may pass 1,000 frames
         step = st.radio(

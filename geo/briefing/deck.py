@@ -25,12 +25,56 @@ from geo.briefing.view import View, views
 from geo.errors import GeoError
 from geo.filters import Filter
 
-__all__ = ["FORMATS", "MAX_VIEWS", "briefing_file", "write_views"]
+__all__ = ["FORMATS", "MAP_SIZES", "MAX_VIEWS", "briefing_file", "map_size", "slide_size", "write_views"]
 
 FORMATS: Final = ("png", "pdf", "pptx")
 """The briefing formats: a slide image, a PDF document, a PowerPoint deck."""
 MAX_VIEWS: Final = 30
 """Views in one briefing at most (each is a map rendered by Chromium)."""
+MAP_SIZES: Final = {"png": ((1000, 695), 1.0), "pdf": ((500, 348), 3.0), "pptx": ((800, 556), 2.5)}
+"""Per format, the map image's size in CSS px and its device scale: the size it is shown at in the layout (the
+slide's 1000 px map column, A4's 500 px, about 40% of a 13.33-inch slide), so labels read at the same size as the
+dashboard's, and enough pixels to stay sharp in print (A4 ≈ 290 dpi)."""
+_ASPECT: Final = 16 / 9
+
+
+def map_size(fmt: str, size: tuple[int, int] | None = None) -> tuple[tuple[int, int], float]:
+    """The map image's size (CSS px) and device scale for a briefing format (a PNG's scale follows its width).
+
+    Parameters
+    ----------
+    fmt : {"png", "pdf", "pptx"}
+        The format.
+    size : (int, int), optional
+        A PNG's size in pixels (a 4K slide gets a map of twice the pixels).
+
+    Returns
+    -------
+    (int, int), float
+    """
+    css, scale = MAP_SIZES[fmt]
+    if fmt == "png" and size is not None:
+        scale = max(1.0, size[0] / 1920)
+    return css, scale
+
+
+def slide_size(size: str | tuple[int, int] | None) -> tuple[int, int]:
+    """A briefing slide's size in pixels: ``"slide"`` (1920×1080), ``"720p"``, ``"WxH"`` or a pair, at 16:9.
+
+    Raises
+    ------
+    GeoError
+        Not 16:9 (within 2%): the layout is a slide's; A4 is ``--format pdf``.
+    """
+    from geo.exporters.snapshot import parse_size
+
+    w, h = parse_size(size or "slide")
+    if abs(w / h - _ASPECT) > 0.02 * _ASPECT:
+        raise GeoError(
+            f"a briefing slide is 16:9 (slide 1920x1080, 720p 1280x720, 3840x2160…), not {w}x{h}; "
+            "for A4 use --format pdf"
+        )
+    return w, h
 
 
 def _check(fmt: str, n: int) -> str:
@@ -83,7 +127,7 @@ def write_views(
     if fmt == "png":
         from geo.briefing.slide import to_png
 
-        return to_png(made[0], path, size=size or "slide", chromium=chromium)
+        return to_png(made[0], path, size=slide_size(size), chromium=chromium)
     if fmt == "pdf":
         from geo.briefing.pdf import to_pdf
 
@@ -133,7 +177,11 @@ def briefing_file(
     from geo.exporters.data import check_target
 
     fmt = _check(fmt, len(filters))
+    pixels = slide_size(size) if fmt == "png" else None  # a bad size fails before anything is read
     check_target(path)
+    css, scale = map_size(fmt, pixels)
     with Chromium() as chromium:
-        made_views = views(store, filters, chromium=chromium, titles=titles, lang=lang, made=made)
+        made_views = views(
+            store, filters, chromium=chromium, titles=titles, lang=lang, made=made, map_size=css, scale=scale
+        )  # fmt: skip
         return write_views(fmt, made_views, path, chromium=chromium, size=size, lang=lang), made_views

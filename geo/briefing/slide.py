@@ -183,8 +183,12 @@ def page_css(page: Page) -> str:
     str
         CSS (no ``<style>`` tag).
     """
+    from geo.mapview import MARK_CSS
+
     m = layout(page)
-    return f"""
+    return (
+        MARK_CSS
+        + f"""
 .bf-page {{ box-sizing: border-box; width: {m.width}px; height: {m.height}px; padding: {m.pad}px;
   display: grid; grid-template-columns: {m.map_width}px 1fr; grid-template-rows: auto minmax(0, 1fr) auto;
   column-gap: {m.pad}px; row-gap: {m.pad // 2}px; overflow: hidden; background: #fff; color: #1f1f1f;
@@ -211,8 +215,7 @@ def page_css(page: Page) -> str:
 .bf-legend {{ flex: none; }}
 .bf-legend div, .bf-totals div {{ margin: 0; }}
 .bf-sec {{ font-weight: bold; }}
-.bf-sw {{ display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.25em; vertical-align: -0.05em;
-  border: 1px solid #555; }}
+.bf-item .cm-sw, .bf-item .cm-sq {{ margin-left: 0.1em; }}
 .bf-event {{ margin-top: 4px; border-left: 4px solid #999; padding-left: 6px; }}
 .bf-evhead {{ font-size: {m.small}px; color: #333; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }}
@@ -245,25 +248,25 @@ def page_css(page: Page) -> str:
 .st-claimed {{ border-left-color: #e0a000; }}
 .fit-hidden {{ display: none !important; }}
 """
+    )
 
 
 # -- the parts ----------------------------------------------------------------------------------------------------
 
 
 def _legend(view: View) -> str:
-    colours = {present.layer_label(s.name): s.colour for s in registry.all_specs()}
+    """The map's legend beside it: caveats first, then per section its entries with the map's own symbols."""
+    marks = view.legend_marks if len(view.legend_marks) == len(view.legend) else [""] * len(view.legend)
     sections: dict[str, list[str]] = {}
-    for section, entry in view.legend:
-        sections.setdefault(section, []).append(entry)
+    for (section, entry), mark in zip(view.legend, marks, strict=True):
+        sections.setdefault(section, []).append(f'<span class="bf-item">{mark}{escape(entry)}</span>')
     rows = []
     for section, entries in sections.items():
-        text = " · ".join(escape(e) for e in entries)
+        text = " · ".join(entries)
         if not section:
             rows.append(f'<div class="bf-caveat">{text}</div>')
             continue
-        colour = colours.get(section)
-        swatch = f'<span class="bf-sw" style="background:{escape(colour)}"></span>' if colour else ""
-        rows.append(f'<div>{swatch}<span class="bf-sec">{escape(section)}:</span> {text}</div>')
+        rows.append(f'<div><span class="bf-sec">{escape(section)}:</span> {text}</div>')
     if not rows:
         return ""
     return f'<div class="bf-box bf-legend" id="bf-legend"><h2>{escape(t("Legend"))}</h2>{"".join(rows)}</div>'
@@ -483,10 +486,12 @@ def _timeline(view: View, page: Page) -> str:
             f'<rect class="tl-talks" x="{bx:.1f}" y="{y0}" width="{bw:.1f}" height="{y1 - y0}" '
             f'fill="{escape(row.colour)}" fill-opacity="0.25"><title>{escape(row.label)}</title></rect>'
         )
-        if i < 6:
+        if i < 6:  # a band near the right end is labelled leftwards, so its label stays inside the drawing
+            right = bx > x0 + (x1 - x0) * 0.7
+            at, anchor = (min(bx + bw, x1) - 2, "end") if right else (bx + 2, "start")
             parts.append(
-                f'<text x="{bx + 2:.1f}" y="{y0 + fs * (1 + i % 2):.0f}" font-size="{fs}" fill="#333">'
-                f"{escape(row.label)}</text>"
+                f'<text x="{at:.1f}" y="{y0 + fs * (1 + i % 2):.0f}" font-size="{fs}" fill="#333" '
+                f'text-anchor="{anchor}">{escape(row.label)}</text>'
             )
     colours = {spec.name: spec.colour for spec in registry.all_specs()}
     if not bars.empty:

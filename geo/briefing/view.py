@@ -58,6 +58,9 @@ class View:
     legend : list of (str, str)
         What the map draws (:func:`geo.mapview.legend_entries`): ``(section, entry)``, caveats first
         (section ``""``); unescaped.
+    legend_marks : list of str
+        Each legend entry's symbol as the map draws it (:func:`geo.mapview.legend_marks`: pre-escaped HTML
+        styled by :data:`geo.mapview.MARK_CSS`; ``""`` for a note).
     url : str
         The view's link (``?from=…&region=…``), to open it again.
     """
@@ -71,6 +74,7 @@ class View:
     map_size: tuple[int, int] = MAP_SIZE
     legend: list[tuple[str, str]] = field(default_factory=list)
     url: str = ""
+    legend_marks: list[str] = field(default_factory=list)
 
 
 def provenance(store: Any, shown: int, total: int, datasets: Sequence[str] = ()) -> str:
@@ -155,7 +159,7 @@ def view_of(
     -------
     View
     """
-    from geo.mapview import legend_entries
+    from geo.mapview import legend_entries, legend_marks
 
     flt = flt if flt is not None else Filter()
     assessed = assessed or {}
@@ -171,11 +175,12 @@ def view_of(
             provenance=made_from if store is not None else "",
         )  # fmt: skip
         legend = legend_entries(events, layers=flt.layers or None, lang=language, control=control)
+        marks = legend_marks(events, layers=flt.layers or None, lang=language, control=control)
         png = map_image(
             chromium, events, claims, flt, content.frame, size=map_size, scale=scale, verdicts=verdicts,
             control=control, lang=language,
         )  # fmt: skip
-    return View(content, flt, events, claims, talks, png, map_size, legend, flt.to_url())
+    return View(content, flt, events, claims, talks, png, map_size, legend, flt.to_url(), marks)
 
 
 def make_view(

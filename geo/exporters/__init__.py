@@ -118,13 +118,17 @@ def _briefing(
 ) -> Path:
     """One view as a briefing file (:func:`geo.briefing.deck.write_views`)."""
     from geo.briefing.chromium import Chromium
-    from geo.briefing.deck import write_views
+    from geo.briefing.deck import map_size, slide_size, write_views
     from geo.briefing.view import view_of
 
+    pixels = slide_size(size) if fmt == "png" else None  # a bad size fails before anything is rendered
     check_target(path)
     title = "" if title is None or title == DEFAULT_TITLE else title
+    css, scale = map_size(fmt, pixels)
     with Chromium() as chromium:
-        view = view_of(chromium, events, claims, flt, talks=talks, assessed=assessed, title=title)
+        view = view_of(
+            chromium, events, claims, flt, talks=talks, assessed=assessed, title=title, map_size=css, scale=scale
+        )  # fmt: skip
         return write_views(fmt, [view], path, chromium=chromium, size=size)
 
 

@@ -48,6 +48,15 @@ from __future__ import annotations
 
 from geo.mapview.assembly import BASEMAPS, DEFAULT_BOUNDS, build_map
 from geo.mapview.control import ControlArea, control_areas
-from geo.mapview.legend import legend_entries
+from geo.mapview.legend import MARK_CSS, legend_entries, legend_marks
 
-__all__ = ["BASEMAPS", "DEFAULT_BOUNDS", "ControlArea", "build_map", "control_areas", "legend_entries"]
+__all__ = [
+    "BASEMAPS",
+    "DEFAULT_BOUNDS",
+    "MARK_CSS",
+    "ControlArea",
+    "build_map",
+    "control_areas",
+    "legend_entries",
+    "legend_marks",
+]

@@ -363,3 +363,40 @@ def legend_entries(
         for section in _legend_sections(plan) + _control_sections(control):
             entries += [(section.title, item.label) for item in section.items]
         return entries
+
+
+def legend_marks(
+    events: gpd.GeoDataFrame,
+    *,
+    layers: Sequence[str] | None = None,
+    max_features: int = 3000,
+    lang: str | None = None,
+    control: Sequence[ControlArea] | None = None,
+) -> list[str]:
+    """The map legend's symbols, one per entry of :func:`legend_entries` (same arguments, same order).
+
+    Returns
+    -------
+    list of str
+        Per entry, the symbol as the map's legend draws it: a pre-escaped
+        ``<span class="cm-sw|cm-sq" style="…">`` (a dot or a square in the
+        map's colours, outline and hatching; style it with :data:`MARK_CSS`),
+        or ``""`` for a note or a caveat.
+    """
+    with i18n.using(lang):
+        selected = _check_layers(layers)
+        plan = _plan(_prepare(events), selected, max_features)
+        marks = [""]
+        if plan.synthetic:
+            marks.append("")
+        marks += ["" for _note in _header_notes(plan)]
+        for section in _legend_sections(plan) + _control_sections(control):
+            marks += [_swatch(item) for item in section.items]
+        return marks
+
+
+MARK_CSS = (
+    ".cm-sw, .cm-sq { display: inline-block; width: 0.8em; height: 0.8em; box-sizing: border-box; "
+    "vertical-align: -0.05em; margin-right: 0.3em; flex: none; } .cm-sw { border-radius: 50%; }"
+)
+"""CSS for :func:`legend_marks` outside the map (the map's own legend has it in ``map.css``)."""
