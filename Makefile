@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: setup run test lint format clean-store reference bench
+.PHONY: setup run test lint format clean-store reference bench db db-stop
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -44,6 +44,14 @@ reference: setup
 	$(BIN)/python scripts/build_reference.py
 	$(BIN)/python scripts/build_land.py
 	$(BIN)/python scripts/build_gazetteer.py
+
+# A throw-away local PostgreSQL + PostGIS cluster for development (scripts/pg_cluster.sh; Debian's postgresql and
+# postgresql-15-postgis-3): prints the line that points the dashboard and the commands at it.
+db:
+	@url=$$(bash scripts/pg_cluster.sh start) && echo "export CONFLICTMAP_STORE='$$url'"
+
+db-stop:
+	bash scripts/pg_cluster.sh stop
 
 clean-store:
 	rm -rf data/conflict.gpkg data/.cache

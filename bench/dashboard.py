@@ -443,8 +443,15 @@ class _Page:
 # --- measuring ---------------------------------------------------------------------------------------------------
 
 
-def count_events(store: Path) -> int | None:
+def count_events(store: Path | str) -> int | None:
     """Rows of the store's ``events`` table (None if it cannot be read)."""
+    if not isinstance(store, Path):  # a postgresql:// URL: the library counts
+        from geo.store import open_store
+
+        try:
+            return open_store(store, create=False).count()
+        except Exception:  # a figure of the report, not a reason to stop measuring
+            return None
     try:
         with contextlib.closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as con:
             return int(con.execute("SELECT COUNT(*) FROM events").fetchone()[0])
@@ -479,12 +486,13 @@ def machine(browser_version: str | None = None) -> dict[str, Any]:
     }
 
 
-def _stem(store: Path) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", store.stem) or "store"
+def _stem(store: Path | str) -> str:
+    name = store.stem if isinstance(store, Path) else str(store).rsplit("/", 1)[-1].split("?")[0]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name) or "store"
 
 
 def measure(
-    store: Path,
+    store: Path | str,
     *,
     repeats: int = 3,
     timeout: float = 180,
@@ -531,7 +539,7 @@ def measure(
     result: dict[str, Any] = {
         "store": str(store),
         "events": count_events(store),
-        "store_mb": round(store.stat().st_size / 1024**2, 1) if store.exists() else None,
+        "store_mb": round(store.stat().st_size / 1024**2, 1) if isinstance(store, Path) and store.exists() else None,
         "repeats": repeats,
         "launcher": "python -m ui.serve" if serve else "streamlit run app.py",
         "load_avg_before": [round(x, 2) for x in os.getloadavg()],
@@ -541,7 +549,7 @@ def measure(
         "screenshots": [],
         "error": None,
     }
-    if not store.exists():
+    if isinstance(store, Path) and not store.exists():
         result["error"] = f"no store at {store}"
         return result
     server = _Server(store, artifacts / f"dashboard-{stem}{'-serve' if serve else ''}-server.log", serve)
@@ -714,13 +722,16 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], Any] = print) -
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: _STOP.set())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stores", nargs="+", type=Path, help="GeoPackage stores to serve, one after another")
+    parser.add_argument(
+        "stores", nargs="+", type=str, help="stores to serve, one after another: GeoPackage paths or postgresql:// URLs"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="warm opens per store (default 3)")
     parser.add_argument("--timeout", type=float, default=180, help="seconds allowed per step (default 180)")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
     results = []
-    for store in args.stores:
+    for given in args.stores:
+        store: Path | str = given if "://" in given else Path(given)
         if _STOP.is_set():
             break
         print(f"measuring {store} …", file=sys.stderr, flush=True)

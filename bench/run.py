@@ -161,7 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"timing `python -m ui.serve` on {n:,} events…", file=sys.stderr)
         browser.append(dashboard.measure(scale.store_path(n, args.dir), repeats=args.repeats, timeout=300, serve=True))
     text = report(in_process, browser, command, loads)
-    args.out.write_text(text, encoding="utf-8")
+    from _results import others
+
+    text = text.rstrip("\n") + "\n\n" + others(text, (), args.out)  # the other bench scripts' sections stay
+    args.out.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
     print(text)
     print(f"wrote {args.out}", file=sys.stderr)
     return 1 if any(r.get("error") for r in browser) else 0

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {stats,geocode,synth,datasets,import,export,control,check}``.
+"""Command line: ``python -m geo {stats,geocode,synth,datasets,import,export,control,check,store}``.
 
 User mistakes (a missing file, an unknown region, a bad number) print one
 line to stderr and exit 1; usage errors exit 2 (argparse's convention).
@@ -113,7 +113,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     print(
         f"wrote {result.inserted_events:,} synthetic events ({result.updated_events:,} updated, "
-        f"{result.unchanged_events:,} unchanged) to {args.store} in {took:.1f} s",
+        f"{result.unchanged_events:,} unchanged) to {store.location} in {took:.1f} s",
         file=sys.stderr,
     )
     _prepare_snapshot(store)
@@ -343,8 +343,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     store_help = (
-        "the store: a GeoPackage path (postgresql:// URLs are not supported yet; "
-        "default: $CONFLICTMAP_STORE or data/conflict.gpkg, built on first use)"
+        "the store: a GeoPackage path or a postgresql://USER@HOST:PORT/DB URL (PostGIS; keep the password in "
+        "~/.pgpass or PGPASSWORD, not the URL) (default: $CONFLICTMAP_STORE or data/conflict.gpkg, built on first use)"
     )
 
     p = sub.add_parser("stats", help="events per layer, status and dataset, and the date span")
@@ -361,7 +361,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write N synthetic events (labelled 'synthetic') into a store")
     p.add_argument("n", type=_positive_int, help="number of events, e.g. 100000")
-    p.add_argument("--store", required=True, help="the store to write: a GeoPackage path (created if missing)")
+    p.add_argument(
+        "--store", required=True, help="the store to write: a GeoPackage path or postgresql:// URL (created if missing)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0: same data every time)")
     p.set_defaults(func=_cmd_synth)
 
@@ -427,6 +429,9 @@ def _parser() -> argparse.ArgumentParser:
     from geo.control.cli import add_commands as _control_commands
 
     _control_commands(sub)  # control import|change, check
+    from geo.store.commands import add_commands as _store_commands
+
+    _store_commands(sub, store_help)  # store migrate, store copy
     return parser
 
 

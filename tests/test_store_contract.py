@@ -22,6 +22,7 @@ from geo.store import Store, WriteResult, open_store
 from geo.store.base import DATASET_COLUMNS
 from geo.store.gpkg import GeoPackageStore
 from geo.validate import validate
+from tests import pg
 
 # Points well inside their regions: Pokrovsk (UA-14), Zaporizhzhia (UA-23), Kursk (RU-KRS).
 POKROVSK = shapely.Point(37.18, 48.28)
@@ -30,6 +31,7 @@ KURSK = shapely.Point(36.19, 51.73)
 
 BACKENDS: dict[str, Callable[[Path], Store]] = {
     "gpkg": lambda folder: GeoPackageStore(folder / "store.gpkg"),
+    "postgis": lambda folder: pg.new_store(),  # a new database on the tests' PostgreSQL server (tests/pg.py)
 }
 """How to make a new, empty store of each backend in a fresh temporary folder."""
 

@@ -30,7 +30,7 @@ def test_a_postgis_url_is_an_error_on_the_page_not_a_traceback(monkeypatch, tmp_
         settings.reload()
     assert not at.exception, [e.value for e in at.exception]
     errors = [e.value for e in at.error]
-    assert len(errors) == 1 and "not supported yet" in errors[0], errors
+    assert len(errors) == 1 and "cannot reach the database" in errors[0], errors
     assert "s3cret" not in errors[0] and "analyst:***@db.example.org" in errors[0]
 
 
@@ -40,7 +40,7 @@ def test_outside_a_page_run_the_error_is_raised_for_the_caller_to_log(monkeypatc
     monkeypatch.setenv("CONFLICTMAP_STORE", "postgresql://db.example.org/conflict")
     settings.reload()
     try:
-        with pytest.raises(GeoError, match="not supported yet"):
+        with pytest.raises(GeoError, match="cannot reach the database"):
             data.load()
     finally:
         monkeypatch.delenv("CONFLICTMAP_STORE")

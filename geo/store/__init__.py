@@ -1,8 +1,8 @@
-"""Where events and claims are kept: one GeoPackage file now, PostGIS later.
+"""Where events and claims are kept: a GeoPackage file (embedded, the default) or PostgreSQL with PostGIS.
 
 :func:`open_store` is the one place that reads a *location*: a file path
 (or a ``file://`` URL) gives a :class:`~geo.store.gpkg.GeoPackageStore`; a
-``postgresql://`` URL will give a PostGIS store (not supported yet). Every
+``postgresql://`` URL a :class:`~geo.store.postgis.PostGISStore` (shared by a team and several servers). Every
 store implements the :class:`~geo.store.base.Store` protocol, and callers
 know it by :attr:`~geo.store.base.Store.location` and
 :meth:`~geo.store.base.Store.version` only.
@@ -55,7 +55,7 @@ def open_store(
     ----------
     location : str, os.PathLike or None
         A GeoPackage path (``data/conflict.gpkg``, or a ``file://`` URL) or,
-        later, a ``postgresql://`` URL. ``None`` uses
+        a ``postgresql://USER@HOST:PORT/DB`` URL. ``None`` uses
         ``geo.settings.get().store`` (``$CONFLICTMAP_STORE``, default
         ``data/conflict.gpkg``).
     create : bool
@@ -80,8 +80,8 @@ def open_store(
         The store does not exist and ``create`` is false, or its folder does
         not exist and ``parents`` is false.
     GeoError
-        A PostGIS URL (not supported yet) or another URL, a folder, or a file
-        that is not a store.
+        An unreachable database, a refused password, a database without PostGIS, a schema from a newer
+        version (one line each, the password never shown), another URL, a folder, or a file that is not a store.
     ValidationError
         The bundled dataset does not validate (a bug in ``data/seed``).
     """
@@ -115,10 +115,14 @@ def _open_backend(module: str, url: str, *, create: bool, seed: bool) -> Store:
     try:
         backend = importlib.import_module(module)
     except ModuleNotFoundError as err:
+        if err.name in ("psycopg", "psycopg_pool"):
+            raise GeoError(
+                f"{_without_password(url)}: PostGIS stores need psycopg: pip install 'psycopg[binary,pool]>=3.2,<4'"
+            ) from None
         if err.name != module:
             raise
         raise GeoError(
-            f"{_without_password(url)}: PostGIS stores are not supported yet; "
+            f"{_without_password(url)}: this installation has no {module} backend; "
             "give the path of a GeoPackage file (e.g. data/conflict.gpkg)"
         ) from None
     return backend.open_url(url, create=create, seed=seed)
