@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 from geo.errors import GeoError, NotFoundError
+from geo.store._urls import shown as _without_password
 from geo.store.base import KINDS, SCHEMA_VERSION, EventQuery, Store, WriteResult
 from geo.store.gpkg import GeoPackageStore
 
@@ -126,20 +127,6 @@ def _open_backend(module: str, url: str, *, create: bool, seed: bool) -> Store:
             "give the path of a GeoPackage file (e.g. data/conflict.gpkg)"
         ) from None
     return backend.open_url(url, create=create, seed=seed)
-
-
-def _without_password(url: str) -> str:
-    """A URL as it may be shown: its password, if any, replaced by ``***``."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url.split("://", 1)[0] + "://…"
-    if not password:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _create_seeded(path: Path) -> None:

@@ -33,6 +33,7 @@ from psycopg import errors, sql
 
 from geo import schema
 from geo.errors import GeoError, NotFoundError
+from geo.store._urls import shown
 
 NS: Final = "conflictmap"
 """The PostgreSQL schema (namespace) holding the store's tables."""
@@ -120,20 +121,6 @@ MIGRATIONS: Final[dict[int, Callable[[], list[sql.Composable]]]] = {1: _v1, 2: _
 
 
 # -- connecting --------------------------------------------------------------------------------------
-
-
-def shown(url: str) -> str:
-    """A URL as it may be shown: its password replaced by ``***`` (also a ``password=`` parameter)."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url.split("://", 1)[0] + "://…"
-    if password:
-        host = parts.netloc.rsplit("@", 1)[1]
-        parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
-    query = re.sub(r"(?i)(^|&)password=[^&]*", r"\1password=***", parts.query)
-    return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
 def location_of(con: psycopg.Connection) -> str:
