@@ -133,6 +133,9 @@ def test_each_claim_beside_the_other_sides_answer(seed):
     kursk = next(i for i, x in enumerate(lines) if x.event_id == "feb26-strike-kursk")
     assert wave < kursk
     assert len(briefing.key_claims(folded, all_claims, limit=4)) == 4
+    # the slide's "and N more": every line the view has, whatever the limit
+    four = briefing.briefing(folded, all_claims, limit=4)
+    assert four.lines == lines[:4] and four.lines_total == len(lines) > 4
 
 
 def test_verdicts_per_assessor(seed):
@@ -221,3 +224,106 @@ def test_filter_words_and_the_whole_briefing(bryansk):
     assert len(out.lines) == 3 and out.lines[0].text.startswith(GOVERNOR + ": intercepted 120 → ≥170 → 229")
     assert [s.number for s in out.sources] == [1, 2, 3] and out.caveat.startswith("Claims by parties")
     assert out.assessment_caveat == "" and out.made.tzinfo is not None
+
+
+# -- a big view: the fast path says what the slow path says ------------------------------------------------------
+
+
+def _reference_walk(c: pd.DataFrame) -> pd.DataFrame:
+    """The briefing order as it was first written (Python sets and per-row lookups): the reference."""
+    import numpy as np
+
+    from geo._text import sort_ranks
+    from geo.schema import CLAIM_FIGURES
+    from geo.sources import STATUS_ORDER
+
+    c = c.reset_index(drop=True)
+    status = claims.derive_status(c)
+    ev, ev_ids = pd.factorize(c["event_id"])
+    stance, party = c["stance"].to_numpy(dtype=object), c["party"].to_numpy(dtype=object)
+    stated = c["stated_at"].to_numpy(dtype="datetime64[ms]").astype(np.int64)
+    reading = np.empty(len(c), dtype=np.int64)
+    reading[claims.statement_order(c)] = np.arange(len(c))
+    ev_status = np.array([list(STATUS_ORDER).index(status[e]) for e in ev_ids])
+    values = c[list(CLAIM_FIGURES)].to_numpy(dtype=float)
+    largest = np.where(np.isin(stance, claims.ASSERTING), np.nanmax(np.where(np.isnan(values), -np.inf, values), 1),
+                       -np.inf)  # fmt: skip
+    ev_largest = np.full(len(ev_ids), -np.inf)
+    np.maximum.at(ev_largest, ev, largest)
+    ev_first = np.full(len(ev_ids), np.iinfo(np.int64).max)
+    np.minimum.at(ev_first, ev, stated)
+    ev_order = np.lexsort((sort_ranks(pd.Series(ev_ids)), ev_first, -np.bincount(ev), -ev_largest, ev_status))
+    ev_rank = np.empty(len(ev_ids), dtype=np.int64)
+    ev_rank[ev_order] = np.arange(len(ev_ids))
+    side = np.isin(stance, ("asserts", "revises")) & np.isin(party, ("RU", "UA"))
+    by_time = np.lexsort((sort_ranks(c["claim_id"]), stated))
+    first_side = pd.Series(party[by_time][side[by_time]]).groupby(ev[by_time][side[by_time]]).first()
+    claiming = np.full(len(ev_ids), None, dtype=object)
+    claiming[first_side.index.to_numpy()] = first_side.to_numpy()
+    who, _names = pd.factorize(pd.MultiIndex.from_arrays([ev, c["claimant"].to_numpy(dtype=object)]))
+    claims_it = np.bincount(who, weights=np.isin(stance, ("asserts", "revises"))) > 0
+    cp = claiming[ev]
+    other_side = np.bincount(who, weights=np.isin(party, ("RU", "UA")) & pd.notna(cp) & (party != cp)) > 0
+    is_line = claims_it & ~other_side
+    any_line = np.bincount(ev, weights=is_line[who], minlength=len(ev_ids)) > 0
+    role = np.where(is_line[who] | ~any_line[ev], 0, 1)
+    first_said = np.full(len(claims_it), np.iinfo(np.int64).max)
+    np.minimum.at(first_said, who, reading)
+    order = np.lexsort((reading, first_said[who], role, ev_rank[ev]))
+    return c.assign(_role=role).iloc[order].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def big():
+    """150 synthetic events (with their text Arrow-backed, as a store's snapshot has it) and their claims."""
+    from geo import synthetic
+
+    events, claim_rows = synthetic.generate(150, seed=7)
+    text = ["event_id", "claim_id", "claimant", "party", "stance", "source_url", "publisher"]
+    claim_rows = claim_rows.astype({c: "str" for c in text if c in claim_rows.columns})
+    return claims.fold(events, claim_rows), claim_rows
+
+
+def test_a_big_view_reads_as_the_slow_path_would(big):
+    from geo.briefing._model import ordered
+    from geo.briefing.content import _walk
+
+    folded, all_claims = big
+    sample = all_claims.iloc[::3]  # every third claim: events with one, two, three claimants
+    fast, status = _walk(sample)
+    pd.testing.assert_frame_equal(fast, _reference_walk(sample))
+    assert status.to_dict() == claims.derive_status(sample).to_dict()
+    # the statuses of folded events are read, not derived again: the same order
+    read, derived = ordered(all_claims, None, None, None, folded), ordered(all_claims, None, None, None)
+    pd.testing.assert_frame_equal(read[0], derived[0])
+    assert read[1].to_dict() == derived[1].to_dict() and read[2:] == derived[2:] == (len(folded), len(all_claims))
+
+    out = briefing.briefing(folded, all_claims, limit=12, claims_limit=50)
+    every_line = briefing.key_claims(folded, all_claims)
+    every_row, none_more = briefing.claim_rows(folded, all_claims, limit=10**9)
+    every_source = briefing.sources(all_claims)
+    assert out.lines == every_line[:12] and out.lines_total == len(every_line) >= len(folded)
+    assert out.claims == every_row[:50] and out.claims_more == len(all_claims) - 50 and none_more == 0
+    # only what the lines and the table cite is listed, numbered as the whole view numbers it
+    assert [(s.number, s.url) for s in out.sources] == [(s.number, s.url) for s in every_source[: len(out.sources)]]
+    cited = {n for x in [*out.lines, *out.claims] for n in x.sources} | {
+        n for x in out.lines for a in x.answers for n in a.sources
+    }
+    assert cited <= {s.number for s in out.sources}
+    # a limit of lines reads the same lines as no limit
+    assert briefing.key_claims(folded, all_claims, limit=30) == every_line[:30]
+
+
+def test_a_big_views_frame_holds_its_points_and_region_level_events(big):
+    from geo.briefing._frame import THEATRE
+
+    folded, _claims = big
+    minx, miny, maxx, maxy = briefing.frame(folded, None)
+    located = folded[folded.geometry.notna() & ~folded.geometry.is_empty]
+    x0, y0, x1, y1 = located.total_bounds
+    assert minx < x0 and miny < y0 and maxx > x1 and maxy > y1
+    box = shapely.box(minx, miny, maxx, maxy)
+    codes = {c for cell in folded.loc[folded.geometry.isna(), "admin1"] for c in str(cell).split(";")}
+    assert codes  # outages located only to their region
+    for code in sorted(codes):
+        assert box.contains(_outline(code).intersection(shapely.box(*THEATRE))), code

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -25,6 +26,7 @@ DEFAULT: Final[Box] = (22.0, 44.0, 41.5, 56.5)
 MAX_SPAN: Final = (40.0, 22.0)
 """Width and height (degrees) beyond which region outlines are cut to :data:`THEATRE`."""
 _MAX_LAT: Final = 85.0
+_NO_BOXES: Final = np.empty((0, 4))
 
 
 def frame(events: pd.DataFrame, flt: Filter | None = None, *, margin: float = 0.08) -> Box:
@@ -60,50 +62,69 @@ def frame(events: pd.DataFrame, flt: Filter | None = None, *, margin: float = 0.
     return _padded(DEFAULT if box is None else box, margin)
 
 
-def _subject(events: pd.DataFrame, flt: Filter | None) -> tuple[list[shapely.Geometry], list[shapely.Geometry]]:
-    """What the frame must hold: (region outlines and areas, located event geometries)."""
+def _subject(events: pd.DataFrame, flt: Filter | None) -> tuple[list[shapely.Geometry], npt.NDArray[np.float64]]:
+    """What the frame must hold: (region outlines and areas, the bounds of the located event geometries).
+
+    Located events count by their bounds (an array, however many events),
+    region-level ones by the distinct outlines of their regions.
+    """
     if flt is not None and flt.regions:
         outlines = _outlines(flt.regions)
         if outlines:
-            return outlines, []
+            return outlines, _NO_BOXES
     if flt is not None and flt.area:
-        return [shapely.from_wkt(flt.area)], []
+        return [shapely.from_wkt(flt.area)], _NO_BOXES
     if events is None or len(events) == 0:
-        return [], []
+        return [], _NO_BOXES
     fits = _fits_view(events)
-    polygons, points = _located(events[fits])
-    if not polygons and not points:
-        polygons, points = _located(events[~fits])
+    polygons, points = _located(events, fits)
+    if not polygons and not len(points):
+        polygons, points = _located(events, ~fits)
     return polygons, points
 
 
-def _fits_view(events: pd.DataFrame) -> np.ndarray:
+def _fits_view(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Which events pull the view (their layer's ``fit_view``; an unknown layer does)."""
     if "layer" not in events.columns:
         return np.ones(len(events), dtype=bool)
     names = set(layers.names())
-    return np.array(
-        [(layers.get(str(v)).fit_view if v in names else True) for v in events["layer"].tolist()], dtype=bool
-    )
+    codes, uniques = pd.factorize(events["layer"], use_na_sentinel=False)
+    fits = [(layers.get(str(v)).fit_view if v in names else True) for v in uniques.to_numpy(dtype=object).tolist()]
+    return np.asarray(fits, dtype=bool)[codes] if len(codes) else np.ones(0, dtype=bool)
 
 
-def _located(events: pd.DataFrame) -> tuple[list[shapely.Geometry], list[shapely.Geometry]]:
-    """Event geometries (points and shapes) and the outlines of the regions of events located only to a region."""
+def _located(
+    events: pd.DataFrame, rows: npt.NDArray[np.bool_]
+) -> tuple[list[shapely.Geometry], npt.NDArray[np.float64]]:
+    """Of the given rows: the outlines of shapes and of the regions of events located only to a region; point bounds.
+
+    Points (and multipoints) come as an array of boxes, shapes (lines,
+    polygons) as geometries; each region's outline once.
+    """
     geoms = (
-        np.asarray(events.geometry, dtype=object)
+        np.asarray(events.geometry, dtype=object)[rows]
         if "geometry" in events.columns
-        else np.full(len(events), None, dtype=object)
+        else np.full(int(rows.sum()), None, dtype=object)
     )
     has = ~shapely.is_missing(geoms)
     has[has] = ~shapely.is_empty(geoms[has])
-    shapes = geoms[has].tolist()
+    shapes = geoms[has]
+    point = np.isin(shapely.get_type_id(shapes), (0, 4))
     codes: set[str] = set()
     if "admin1" in events.columns:
-        for cell in events["admin1"].to_numpy(dtype=object)[~has].tolist():
+        cells = pd.unique(events["admin1"].to_numpy(dtype=object)[rows][~has])
+        for cell in cells.tolist():
             codes.update(schema.split_multi(cell))
-    points = [g for g in shapes if shapely.get_type_id(g) in (0, 4)]
-    polygons = [g for g in shapes if shapely.get_type_id(g) not in (0, 4)]
-    return polygons + _outlines(sorted(codes)), points
+    return [*shapes[~point].tolist(), *_outlines(sorted(codes))], _boxes(shapes[point])
+
+
+def _boxes(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
+    """Bounds of geometries (``n × 4``), each read east of the antimeridian when it crosses it."""
+    boxes = shapely.bounds(geoms).reshape(-1, 4)
+    wide = np.flatnonzero(boxes[:, 2] - boxes[:, 0] > 180)
+    for i in wide.tolist():  # few: shapes spanning the antimeridian (Chukotka)
+        boxes[i] = _east_of_antimeridian(geoms[i])
+    return boxes
 
 
 def _outlines(codes: list[str] | tuple[str, ...]) -> list[shapely.Geometry]:
@@ -125,25 +146,22 @@ def _east_of_antimeridian(geom: shapely.Geometry) -> Box:
     return float(x.min()), miny, float(x.max()), maxy
 
 
-def _union(boxes: list[Box]) -> Box | None:
-    boxes = [b for b in boxes if np.all(np.isfinite(b))]
-    if not boxes:
+def _union(boxes: npt.NDArray[np.float64]) -> Box | None:
+    boxes = boxes[np.isfinite(boxes).all(axis=1)]
+    if not len(boxes):
         return None
-    arr = np.asarray(boxes, dtype=float)
-    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
+    return float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max())
 
 
-def _extent(polygons: list[shapely.Geometry], points: list[shapely.Geometry]) -> Box | None:
+def _extent(polygons: list[shapely.Geometry], points: npt.NDArray[np.float64]) -> Box | None:
     """The box holding the subject, region outlines cut to the theatre when it would be federal-scale."""
-    point_boxes = [_east_of_antimeridian(p) for p in points]
-    box = _union([_east_of_antimeridian(g) for g in polygons] + point_boxes)
+    shapes = np.asarray(polygons, dtype=object)
+    box = _union(np.vstack([_boxes(shapes), points]))
     if box is None or (box[2] - box[0] <= MAX_SPAN[0] and box[3] - box[1] <= MAX_SPAN[1]):
         return box
-    cut = []
-    for geom in polygons:
-        inside = shapely.clip_by_rect(geom, *THEATRE)
-        cut.append(_east_of_antimeridian(geom if inside.is_empty else inside))  # wholly outside: its own outline
-    return _union(cut + point_boxes)
+    inside = shapely.clip_by_rect(shapes, *THEATRE) if len(shapes) else shapes
+    cut = np.where(shapely.is_empty(inside), shapes, inside) if len(shapes) else shapes  # wholly outside: its own
+    return _union(np.vstack([_boxes(cut), points]))
 
 
 def _padded(box: Box, margin: float) -> Box:

@@ -43,11 +43,11 @@ from geo import i18n, present, schema, stats, totals
 from geo import layers as registry
 from geo._text import sort_ranks
 from geo.briefing._frame import frame
-from geo.briefing._model import CLAIMING, Answer, Briefing, ClaimLine, ClaimRow, Figure, TotalLine, Verdict
+from geo.briefing._model import Answer, Briefing, ClaimLine, ClaimRow, Figure, TotalLine, Verdict, Walk, ordered
 from geo.briefing._sources import Source, number_sources
-from geo.claims import ASSERTING, derive_status, fold, statement_order
+from geo.claims import ASSERTING, derive_status, fold
+from geo.filters import filter_claims
 from geo.i18n import t
-from geo.sources import STATUS_ORDER
 
 if TYPE_CHECKING:
     from geo.filters import Filter
@@ -70,69 +70,23 @@ __all__ = [
     "sources",
 ]
 
-_SIDES: Final = ("RU", "UA")
-_CLAIMING: Final = CLAIMING
-"""Stances that make a claimant one of an event's claimants (the others answer)."""
-
 
 # -- the order of events, claimants and statements ----------------------------------------------------------------
 
 
 def _walk(claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Claims in briefing order, with ``_role`` (0: a claimant of the event, 1: an answer); and the statuses.
+    """All claims in briefing order, with ``_role`` (0: a claimant of the event, 1: an answer); and the statuses.
 
     Events most important first (see the module), each event's claimants
     (then its answering claimants) in the order they first spoke, each
-    claimant's statements in reading order.
+    claimant's statements in reading order. (:class:`Walk` ranks them;
+    a briefing takes out only the first events' rows.)
     """
     c = claims.reset_index(drop=True)
-    status = derive_status(c)
     if c.empty:
-        return c.assign(_role=pd.Series([], dtype=int)), status
-    ev, ev_ids = pd.factorize(c["event_id"])
-    n_ev = len(ev_ids)
-    stance = c["stance"].to_numpy(dtype=object)
-    party = c["party"].to_numpy(dtype=object)
-    stated = c["stated_at"].to_numpy(dtype="datetime64[ms]").astype(np.int64)
-    reading = np.empty(len(c), dtype=np.int64)
-    reading[statement_order(c)] = np.arange(len(c))
-
-    # events: status rank, largest claimed figure, statements, first statement, id
-    rank_of = {s: i for i, s in enumerate(STATUS_ORDER)}
-    ev_status = np.array([rank_of.get(status.get(e), len(STATUS_ORDER)) for e in ev_ids], dtype=np.int64)
-    figs = [f for f in schema.CLAIM_FIGURES if f in c.columns]
-    largest = c[figs].to_numpy(dtype=float, na_value=np.nan).max(axis=1, initial=-np.inf, where=~np.isnan(
-        c[figs].to_numpy(dtype=float, na_value=np.nan))) if figs else np.full(len(c), -np.inf)  # fmt: skip
-    largest = np.where(np.isin(stance, ASSERTING), largest, -np.inf)
-    ev_largest = np.full(n_ev, -np.inf)
-    np.maximum.at(ev_largest, ev, largest)
-    ev_n = np.bincount(ev, minlength=n_ev)
-    ev_first = np.full(n_ev, np.iinfo(np.int64).max)
-    np.minimum.at(ev_first, ev, stated)
-    ev_order = np.lexsort((sort_ranks(pd.Series(ev_ids)), ev_first, -ev_n, -ev_largest, ev_status))
-    ev_rank = np.empty(n_ev, dtype=np.int64)
-    ev_rank[ev_order] = np.arange(n_ev)
-
-    # the claiming side: the party of the event's earliest claiming statement by RU or UA (as geo.claims.fold)
-    side = np.isin(stance, _CLAIMING) & np.isin(party, _SIDES)
-    by_time = np.lexsort((sort_ranks(c["claim_id"]), stated))
-    first_side = pd.Series(party[by_time][side[by_time]]).groupby(ev[by_time][side[by_time]]).first()
-    claiming = np.full(n_ev, None, dtype=object)
-    claiming[first_side.index.to_numpy()] = first_side.to_numpy()
-
-    # claimants: a claimant of the event if it claims and is not of the other side; else it answers
-    who, _names = pd.factorize(pd.MultiIndex.from_arrays([ev, c["claimant"].to_numpy(dtype=object)]))
-    claims_it = np.bincount(who, weights=np.isin(stance, _CLAIMING)) > 0
-    cp = claiming[ev]
-    other = np.isin(party, _SIDES) & pd.notna(cp) & (party != cp)
-    other_side = np.bincount(who, weights=other) > 0
-    is_line = claims_it & ~other_side
-    any_line = np.bincount(ev, weights=is_line[who], minlength=n_ev) > 0
-    role = np.where(is_line[who] | ~any_line[ev], 0, 1)
-    first_said = np.full(len(claims_it), np.iinfo(np.int64).max)
-    np.minimum.at(first_said, who, reading)
-    order = np.lexsort((reading, first_said[who], role, ev_rank[ev]))
-    return c.assign(_role=role).iloc[order].reset_index(drop=True), status
+        return c.assign(_role=pd.Series([], dtype=int)), derive_status(c)
+    walk = Walk.of(c)
+    return walk.frame(), walk.statuses(np.arange(len(walk.ev_ids)))
 
 
 # -- key claims ---------------------------------------------------------------------------------------------------
@@ -273,6 +227,12 @@ def _event_lines(
     return out
 
 
+def _meta(events: pd.DataFrame, ids: object) -> dict[object, dict[str, Any]]:
+    """The rows (without geometry) of the events with these ids, by id: Python only for the events shown."""
+    rows = events[events["event_id"].isin(pd.Index(ids))]
+    return {r["event_id"]: r for r in rows.drop(columns="geometry", errors="ignore").to_dict("records")}
+
+
 def _lines(
     events: pd.DataFrame,
     walk: pd.DataFrame,
@@ -281,10 +241,10 @@ def _lines(
     verdicts: pd.DataFrame | None,
     limit: int | None,
 ) -> list[ClaimLine]:
-    """Key-claim lines of the given events, from claims in briefing order, at most ``limit``."""
+    """Key-claim lines of the given events, from claims in briefing order (a prefix will do), at most ``limit``."""
     if walk.empty or events is None or len(events) == 0:
         return []
-    meta = {r["event_id"]: r for r in events.drop(columns="geometry", errors="ignore").to_dict("records")}
+    meta = _meta(events, walk["event_id"].unique())
     walk = walk[walk["event_id"].isin(list(meta))]
     if limit is not None:  # the first events whose lines make up the limit: no Python for the rest
         firsts = walk[walk["_role"] == 0].drop_duplicates(["event_id", "claimant"])
@@ -292,6 +252,8 @@ def _lines(
         wanted = per_event.index[: int(np.searchsorted(per_event.cumsum().to_numpy(), limit) + 1)]
         walk = walk[walk["event_id"].isin(list(wanted))]
     mine = cites[cites["claim_id"].isin(walk["claim_id"])]
+    if verdicts is not None and "claim_id" in verdicts.columns:
+        verdicts = verdicts[verdicts["claim_id"].isin(walk["claim_id"])]
     by_claim: dict[object, tuple[int, ...]] = {
         cid: tuple(group.tolist()) for cid, group in mine.groupby("claim_id", sort=False)["number"]
     }
@@ -340,8 +302,10 @@ def key_claims(
         claimant's statements in time (the current one last, as
         :func:`geo.claims.fold` reads them).
     """
+    if events is None or len(events) == 0:
+        return []
     with i18n.using(lang):
-        walk, status = _walk(claims)
+        walk, status, _n, _statements = ordered(claims, events, limit, 0, events)
         _sources, cites = number_sources(walk)
         return _lines(events, walk, status, cites, verdicts, limit)
 
@@ -359,19 +323,23 @@ def _statement_figures(row: dict[str, Any]) -> str:
 
 
 def _claim_rows(
-    events: pd.DataFrame, walk: pd.DataFrame, status: pd.Series, cites: pd.DataFrame, limit: int
+    events: pd.DataFrame,
+    walk: pd.DataFrame,
+    status: pd.Series,
+    cites: pd.DataFrame,
+    limit: int,
+    total: int | None = None,
 ) -> tuple[list[ClaimRow], int]:
-    """The claims table from claims in briefing order: at most ``limit`` rows, and how many are left out."""
+    """The claims table from claims in briefing order: at most ``limit`` rows, and how many are left out.
+
+    ``walk`` may be a prefix of the order; ``total`` then counts the statements on ``events`` in all.
+    """
     if walk.empty or events is None or len(events) == 0:
         return [], 0
-    shown = walk[walk["event_id"].isin(events["event_id"])]
-    more = max(0, len(shown) - limit)
+    meta = _meta(events, walk["event_id"].unique())
+    shown = walk[walk["event_id"].isin(list(meta))]
+    more = max(0, (len(shown) if total is None else total) - limit)
     shown = shown.head(limit)
-    wanted = shown["event_id"].unique()
-    meta = {
-        r["event_id"]: r
-        for r in events[events["event_id"].isin(wanted)].drop(columns="geometry", errors="ignore").to_dict("records")
-    }
     mine = cites[cites["claim_id"].isin(shown["claim_id"])]
     by_claim = {cid: tuple(int(n) for n in g) for cid, g in mine.groupby("claim_id", sort=False)["number"]}
     out = []
@@ -419,11 +387,11 @@ def claim_rows(
         claimant's statements in reading order — and how many statements
         beyond ``limit`` were left out.
     """
-    mine = claims[claims["event_id"].isin(events["event_id"])] if len(claims) else claims
+    mine = filter_claims(claims, events) if len(claims) else claims
     with i18n.using(lang):
-        walk, status = _walk(mine)
+        walk, status, _lines_n, statements = ordered(mine, events, 0, limit, events)
         _listed, cites = number_sources(walk)
-        return _claim_rows(events, walk, status, cites, limit)
+        return _claim_rows(events, walk, status, cites, limit, statements)
 
 
 def sources(claims: pd.DataFrame, *, lang: str | None = None) -> list[Source]:
@@ -465,7 +433,11 @@ def _total_line(label: str, value: totals.Total, layer: str, figure: str, claims
     note = ""
     if value.is_range:
         ids = [p.event_id for g in value.groups for p in g.parts]
-        note = totals.overlap_text(value, totals.figure_claimants(claims, ids, figure))
+        stated = claims
+        if figure in claims.columns:  # only the statements of the figure, only the columns read: 1.7M claims
+            read = [c for c in ("event_id", "claim_id", "claimant", "stance", "stated_at", figure) if c in claims]
+            stated = claims[read][claims[figure].notna().to_numpy()]
+        note = totals.overlap_text(value, totals.figure_claimants(stated, ids, figure))
     return TotalLine(label, totals.total_text(value), layer, figure, value.is_range, note, value)
 
 
@@ -565,7 +537,8 @@ def briefing(
     Parameters
     ----------
     events : DataFrame
-        The filtered events (folded or not).
+        The filtered events (folded or not; folded ones' ``status`` is read
+        as the map and the totals read it, not derived again).
     claims : DataFrame
         Claims; only those of ``events`` are used.
     flt : Filter, optional
@@ -573,7 +546,7 @@ def briefing(
     verdicts : DataFrame, optional
         :func:`geo.control.check.check_claims` of the same events.
     limit : int, optional
-        At most this many key-claim lines (the sources list every claim's source all the same).
+        At most this many key-claim lines (``lines_total`` counts them all).
     made : datetime, optional
         When it was made (default: now, UTC).
     margin : float
@@ -590,16 +563,26 @@ def briefing(
     Returns
     -------
     Briefing
-        ``frame``, ``filter_words``, ``lines``, ``totals``, ``sources``, ``caveat``, ``made``, ``claims``
-        (with ``claims_more``), ``title``, ``provenance`` and, with verdicts, ``assessment_caveat``.
+        ``frame``, ``filter_words``, ``lines`` (with ``lines_total``), ``totals``, ``sources``, ``caveat``,
+        ``made``, ``claims`` (with ``claims_more``), ``title``, ``provenance`` and, with verdicts,
+        ``assessment_caveat``. The sources are those the lines and the claims
+        table cite (the claims of their events), numbered in order of first
+        citation as :func:`sources` numbers the whole view's.
+
+    Notes
+    -----
+    Python runs only for what is shown: the claims are ranked vectorised
+    (:class:`geo.briefing._model.Walk`), then only the first events' —
+    those with lines or table rows — become rows; a million events take a
+    few seconds.
     """
     from geo.exporters.data import caveat
 
-    mine = claims[claims["event_id"].isin(events["event_id"])] if len(claims) else claims
+    mine = filter_claims(claims, events) if len(claims) else claims
     with i18n.using(lang):
-        walk, status = _walk(mine)
-        listed, cites = number_sources(walk)
-        rows, more = _claim_rows(events, walk, status, cites, claims_limit)
+        walk, status, lines_total, statements = ordered(mine, None, limit, claims_limit, events)
+        listed, cites = number_sources(walk)  # what the lines and the table cite, numbered as cited
+        rows, more = _claim_rows(events, walk, status, cites, claims_limit, statements)
         return Briefing(
             frame=frame(events, flt, margin=margin),
             filter_words=filter_words(flt),
@@ -613,6 +596,7 @@ def briefing(
             claims=rows,
             claims_more=more,
             provenance=provenance,
+            lines_total=lines_total,
         )
 
 
