@@ -197,7 +197,10 @@ def test_panels_that_do_not_fit_are_cut_and_say_how_much_more(slides):
     bryansk = {f["fit"]: f for f in slides["bryansk"]["fits"]}
     assert bryansk["claims"]["hidden"] == 0 and bryansk["claims"]["more"] == ""
     everything = {f["fit"]: f for f in slides["all"]["fits"]}
-    assert "more events — see the claims table in the PDF briefing" in everything["claims"]["more"]
+    more = int(everything["claims"]["more"].split()[1])  # "and 23 more claims — see …"
+    assert "more claims — see the claims table in the PDF briefing" in everything["claims"]["more"]
+    b = slides["all"]["view"].briefing  # every key-claim line of the view is on the slide or counted
+    assert more == b.lines_total - len(b.lines) + everything["claims"]["hidden"]
     assert everything["sources"]["more"].endswith("full addresses in the PDF briefing")
 
 

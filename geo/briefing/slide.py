@@ -307,27 +307,15 @@ def _answers_html(line: ClaimLine) -> str:
     return f'<div class="bf-answers">{"".join(items)}</div>'
 
 
-def _events_beyond(view: View) -> int:
-    """Events of the view with claims that the key claims do not reach (beyond their limit)."""
-    if view.claims is None or view.claims.empty or "event_id" not in view.claims.columns:
-        return 0
-    shown = {line.event_id for line in view.briefing.lines}
-    return len(set(view.claims["event_id"].astype(str)) - shown)
-
-
-def _more_texts(page: Page, lines: int, events: int) -> list[str]:
-    """The "and N more" texts of the key claims, for 0…``lines`` lines hidden by the page."""
+def _more_texts(page: Page, lines: int, beyond: int) -> list[str]:
+    """The "and N more" texts of the key claims, for 0…``lines`` lines hidden by the page (``beyond``: lines past
+    the briefing's limit, :attr:`~geo.briefing.Briefing.lines_total`)."""
     where = t("see the claims table in the PDF briefing") if page == "slide" else t("see the claims table")
     out = []
     for hidden in range(lines + 1):
-        claims = tn("{n} more claim", "{n} more claims", hidden)
-        beyond = tn("{n} more event", "{n} more events", events)
-        if hidden and events:
-            out.append(t("and {claims} and {events} — {where}", claims=claims, events=beyond, where=where))
-        elif hidden or events:
-            out.append(t("and {more} — {where}", more=claims if hidden else beyond, where=where))
-        else:
-            out.append("")
+        more = hidden + beyond
+        out.append(t("and {more} — {where}", more=tn("{n} more claim", "{n} more claims", more), where=where)
+                   if more else "")  # fmt: skip
     return out
 
 
@@ -364,7 +352,8 @@ def _claims(view: View, page: Page) -> str:
                 else f"<div>{lines}</div></div>"
             )
         )
-    texts = json.dumps(_more_texts(page, len(b.lines), _events_beyond(view)), ensure_ascii=False)
+    beyond = max(0, b.lines_total - len(b.lines))
+    texts = json.dumps(_more_texts(page, len(b.lines), beyond), ensure_ascii=False)
     return (
         f'<div class="bf-box bf-claims" id="bf-claims">{head}'
         f'<div class="bf-list" data-fit="claims">{"".join(html)}'
