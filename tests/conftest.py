@@ -1,5 +1,11 @@
-"""Shared fixtures: a temporary store and cache folder, a throw-away layer, headless Chromium, and a Streamlit server
-factory."""
+"""Shared fixtures: a temporary store and cache folder, a throw-away layer, headless Chromium, a Streamlit server
+factory and one dashboard on the bundled data for the whole run; and how the run is spread over the workers.
+
+Spreading (pytest-xdist, ``-n``): by default (``--dist load``) xdist deals tests out one by one, so the tests of a
+module run on every worker and each worker starts the module's Streamlit server and renders its once-per-module
+outputs again. Here, unless another ``--dist`` is asked for, a module goes whole to one worker, and the modules
+that take longest go first (see :data:`SLOW_MODULES`), so the run ends with short modules on both workers.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,52 @@ from geo.store.gpkg import GeoPackageStore
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = list(snapshot.CHROMIUM_ARGS)  # root, no GPU, and no background requests into the closed network
+
+
+SLOW_MODULES = (  # longest first, by the seconds each took at -n 0 (after the waits became conditions)
+    "test_browser.py",
+    "test_browser_clicks.py",
+    "test_briefing_pptx.py",  # new: Chromium renders and a LibreOffice conversion
+    "test_briefing_deck.py",
+    "test_briefing_pdf.py",
+    "test_briefing_slide.py",
+    "test_store_postgis.py",  # new: two Streamlit servers on one database
+    "test_browser_phone.py",
+    "test_browser_map.py",
+    "test_bench_dashboard.py",
+    "test_mapview_labels.py",
+    "test_browser_control.py",
+    "test_totals.py",
+    "test_exporters.py",
+    "test_import_flow.py",
+    "test_app.py",
+    "test_charts.py",
+    "test_serve.py",
+    "test_browser_links.py",
+    "test_fuzz_importers.py",
+    "test_mapview.py",
+    "test_importers.py",
+    "test_bench.py",
+    "test_snapshot.py",
+)
+"""Test modules that take longest, longest first; the others follow in the order pytest collects them."""
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run the slow modules first (a module's tests stay together and in their order)."""
+    rank = {name: i for i, name in enumerate(SLOW_MODULES)}
+    order = {id(item): (rank.get(item.path.name, len(rank)), i) for i, item in enumerate(items)}
+    items.sort(key=lambda item: order[id(item)])
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``-n`` and no ``--dist`` (xdist's ``load``): whole modules to a worker, in the collected order."""
+    if config.getvalue("dist") != "load":
+        return None  # asked for explicitly: xdist's own
+    from xdist.scheduler import LoadFileScheduling
+
+    config.option.loadscopereorder = False  # keep the order above (slowest first), not "most tests first"
+    return LoadFileScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -128,8 +180,20 @@ def streamlit_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
 
     Call it as ``url = streamlit_server("app.py", CONFLICTMAP_STORE=...)``. The server's output goes to a
     file (a pipe nobody reads fills up and blocks the server, which then cannot even stop).
+    ``streamlit_server.stop(url)`` stops one server early (a module's, at the module's end: an idle server still
+    costs CPU while the rest of the run goes on).
     """
     procs: list[subprocess.Popen] = []
+    by_url: dict[str, subprocess.Popen] = {}
+
+    def _stop(proc: subprocess.Popen) -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
     logs = tmp_path_factory.mktemp("streamlit-logs")
 
     def start(script: str | os.PathLike = "app.py", **env: str) -> str:
@@ -138,12 +202,15 @@ def streamlit_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
         with log.open("wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                 "--server.headless", "true", "--server.address", "127.0.0.1"],
+                 "--server.headless", "true", "--server.address", "127.0.0.1",
+                 # others edit the project meanwhile: no reloads, and no file watching to pay for
+                 "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
                 cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)} | env,
                 stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
+        by_url[url] = proc
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -154,12 +221,30 @@ def streamlit_server(tmp_path_factory) -> Iterator[Callable[..., str]]:
         proc.kill()
         pytest.fail("streamlit did not start: " + log.read_text(errors="replace")[-2000:])
 
+    def stop(url: str) -> None:
+        proc = by_url.pop(url, None)
+        if proc is not None and proc.poll() is None:
+            _stop(proc)
+
+    start.stop = stop  # type: ignore[attr-defined]
     yield start
     for proc in procs:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
     for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        if proc.returncode is None:
+            _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def bundled_server(tmp_path_factory, streamlit_server) -> str:
+    """The dashboard (``app.py``) on the bundled data, one for the whole run (per xdist worker).
+
+    For tests that only read: every browser context is a new Streamlit session, so tests share the server and its
+    caches but never a reader's filters. A test that writes to the store or needs a fresh server starts its own.
+    """
+    from geo.store import open_store
+
+    store = tmp_path_factory.mktemp("bundled-store") / "conflict.gpkg"
+    open_store(str(store), create=True, seed=True)  # built before the server starts, not by the first page
+    return streamlit_server("app.py", CONFLICTMAP_STORE=str(store))

@@ -45,14 +45,16 @@ def _add_hostile_event(path: Path) -> None:
 def server(tmp_path_factory, streamlit_server):
     store = tmp_path_factory.mktemp("store") / "conflict.gpkg"
     _add_hostile_event(store)
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(store))
+    url = streamlit_server("app.py", CONFLICTMAP_STORE=str(store))
+    yield url
+    streamlit_server.stop(url)  # done with it: an idle server still costs CPU for the rest of the run
 
 
 class _Page(Visitor):
-    """A desktop tab; screenshots wait for the map's animations to end."""
+    """A desktop tab; screenshots wait for the page to settle (the map's animations and reruns over)."""
 
     def shot(self, name: str, *, full_page: bool = True) -> Path:
-        self.page.wait_for_timeout(1500)
+        self.settle()
         return super().shot(name, full_page=full_page)
 
 
@@ -63,7 +65,9 @@ def page(browser, server):
     p.close()
 
 
-def test_map_draws_offline_with_legend_and_no_errors(page):
+def test_map_draws_offline_with_legend_and_no_errors_and_drawing_an_area_filters_by_it(page):
+    """One Overview for both: the map draws with its legend and no outside request; then an area drawn on it filters
+    the page (the two used to open the same page each)."""
     frame = page.open("/").map_frame()
     assert frame.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane path").count() > 0
     assert page.page.frame_locator(MAP_FRAME).locator("body").evaluate("() => typeof L") == "object"
@@ -73,6 +77,7 @@ def test_map_draws_offline_with_legend_and_no_errors(page):
     assert page.errors == []
     assert page.dialogs == []
     assert page.blocked == []  # nothing on the page even tried to reach the internet
+    _draw_an_area(page)
 
 
 def test_url_opens_the_filtered_view(page):
@@ -91,7 +96,7 @@ def test_hostile_text_shows_as_text_and_never_runs(page):
     assert frame.locator('img[src="x"]').count() == 0
     html = frame.locator("html").evaluate("e => e.outerHTML")
     assert "&lt;img src=x onerror=alert(1)&gt;" in html or "\\u0026lt;img" in html or "&amp;lt;img" in html
-    page.page.wait_for_timeout(1000)
+    page.settle()  # the map drawn and its rerun over: any script in the text would have run by now
     assert page.dialogs == []
     assert page.errors == []
 
@@ -120,21 +125,25 @@ def test_every_page_renders(page, path, name, has_map):
 
 def test_deep_link_as_the_first_request_after_a_start(browser, streamlit_server, tmp_path):
     """The very first request a fresh server gets is a shared link to a page with a filter."""
-    page = _Page(browser, streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path / "conflict.gpkg")))
-    page.open("/captures?region=UA-23")
-    page.map_frame()
-    caption = page.page.get_by_text("events · claims by parties", exact=False).first.inner_text()
-    assert caption.startswith("Zaporizhzhia Oblast · captures · 4 events")
-    assert page.page.get_by_text("Filters").first.is_visible()
-    assert page.errors == []
-    page.close()
+    url = streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path / "conflict.gpkg"))
+    page = _Page(browser, url)
+    try:
+        page.open("/captures?region=UA-23")
+        page.map_frame()
+        caption = page.page.get_by_text("events · claims by parties", exact=False).first.inner_text()
+        assert caption.startswith("Zaporizhzhia Oblast · captures · 4 events")
+        assert page.page.get_by_text("Filters").first.is_visible()
+        assert page.errors == []
+    finally:
+        page.close()
+        streamlit_server.stop(url)
 
 
 def test_brushing_the_timeline_sets_the_date_filter(page):
     page.open("/timeline")
     chart = page.page.locator('[data-testid="stVegaLiteChart"]').first
     chart.locator("canvas, svg").first.wait_for(timeout=60_000)
-    page.page.wait_for_timeout(1000)
+    page.settle()
     box = chart.bounding_box()
     y = box["y"] + box["height"] * 0.55
     page.page.mouse.move(box["x"] + box["width"] * 0.55, y)
@@ -149,8 +158,8 @@ def test_brushing_the_timeline_sets_the_date_filter(page):
     assert page.errors == []
 
 
-def test_drawing_an_area_on_the_map_filters_by_it(page):
-    page.open("/")
+def _draw_an_area(page: _Page) -> None:
+    """Draw a rectangle on the Overview's map: the page filters by it and says so."""
     frame = page.map_frame()
     frame.locator(".leaflet-draw-draw-rectangle").click()
     box = page.page.locator(MAP_FRAME).bounding_box()
@@ -176,7 +185,9 @@ def many_server(tmp_path_factory, streamlit_server):
 
     path = tmp_path_factory.mktemp("many") / "conflict.gpkg"
     write_synthetic(open_store(path), 12_000, seed=5)
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(path))
+    url = streamlit_server("app.py", CONFLICTMAP_STORE=str(path))
+    yield url
+    streamlit_server.stop(url)
 
 
 _LEAFLET_MAP = "() => Object.values(window).find((v) => v instanceof L.Map)"

@@ -10,6 +10,7 @@ in the map's own frame), so it is the click a person makes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,8 @@ from tests.browsing import MAP_FRAME, Visitor
 pytestmark = pytest.mark.browser
 
 CAPTION = "events · claims by parties"
-SETTLE_MS = 3000
-"""Long enough for the component's report (debounced 250 ms) and the page's rerun."""
+_REDRAWN_JS = "() => !Object.values(window.map._layers).some((l) => l instanceof L.Canvas && l._redrawRequest)"
+"""The map's canvases have drawn what the last move asked for."""
 
 # A spot where a feature of a kind, whose tooltip/popup/badge holds a text, is the topmost thing drawn and no
 # control covers it, in page coordinates of the map's frame; or, when there is none in this view, the map is
@@ -101,17 +102,19 @@ def _add_synthetic(path: Path, n: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, streamlit_server) -> str:
-    """The dashboard on the bundled data (built on first use)."""
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path_factory.mktemp("clicks") / "conflict.gpkg"))
+def server(bundled_server) -> str:
+    """The dashboard on the bundled data (the run's, read only: each reader is a new session)."""
+    return bundled_server
 
 
 @pytest.fixture(scope="module")
-def cells_server(tmp_path_factory, streamlit_server) -> str:
+def cells_server(tmp_path_factory, streamlit_server) -> Iterator[str]:
     """The dashboard on enough synthetic events (over 3,000 a layer) that points are drawn as grid cells."""
     path = tmp_path_factory.mktemp("clicks-cells") / "conflict.gpkg"
     _add_synthetic(path, 12_000)
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(path))
+    url = streamlit_server("app.py", CONFLICTMAP_STORE=str(path))
+    yield url
+    streamlit_server.stop(url)  # done with it: an idle server still costs CPU for the rest of the run
 
 
 class _Reader(Visitor):
@@ -131,14 +134,11 @@ class _Reader(Visitor):
         self.page.wait_for_selector(MAP_FRAME, timeout=60_000)
         self.frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=60_000)
         self.page.locator(MAP_FRAME).scroll_into_view_if_needed()
-        self.settle()  # the map's first report of its view reruns the page
+        self.settle()  # the map's first report of its view reruns the page: wait for it and the rerun
         zoom = self.frame.locator("body").evaluate("() => window.map.getZoom()")
         assert zoom >= 3, f"the map opened at zoom {zoom}, not fitted to what it draws (was its frame 0 px high?)"
         self.caption = self.caption_text()
         return self
-
-    def settle(self) -> None:
-        self.page.wait_for_timeout(SETTLE_MS)
 
     def caption_text(self) -> str:
         return self.page.get_by_text(CAPTION, exact=False).first.inner_text()
@@ -151,7 +151,7 @@ class _Reader(Visitor):
             assert "error" not in spot, spot
             if "x" in spot:
                 break
-            self.page.wait_for_timeout(800)  # panned: the map redraws its canvas
+            self.page.query_selector(MAP_FRAME).content_frame().wait_for_function(_REDRAWN_JS, timeout=10_000)
         assert "x" in spot, f"could not reach a {kind} {text!r} on the map"
         box = self.page.locator(MAP_FRAME).bounding_box()
         self.page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
@@ -163,7 +163,11 @@ class _Reader(Visitor):
         return popup
 
     def assert_nothing_else_changed(self) -> None:
-        """No traceback or error text, no area in the address, the caption as it was, no script error."""
+        """No traceback or error text, no area in the address, the caption as it was, no script error.
+
+        First the page settles: a popup's pan, the map's report of the new view (250 ms later) and the rerun it
+        causes, all over.
+        """
         self.settle()
         assert self.page.locator('[data-testid="stException"]').count() == 0
         text = self.page.locator("body").inner_text()
@@ -261,6 +265,8 @@ def test_after_clicks_a_drawn_rectangle_still_sets_the_area(reader):
     reader.page.mouse.up()
     reader.page.wait_for_url("**area=*", timeout=30_000)
     reader.page.get_by_text("Clear the drawn area").first.wait_for(timeout=30_000)
+    # the sidebar updates before the page does: wait for the page's caption to say the area
+    reader.page.get_by_text(CAPTION, exact=False).first.filter(has_text="area").wait_for(timeout=30_000)
     caption = reader.caption_text()
     assert "area" in caption.lower() and caption != reader.caption, caption
     assert reader.page.locator('[data-testid="stException"]').count() == 0

@@ -47,7 +47,9 @@ def server(tmp_path_factory, streamlit_server):
     store = open_store(str(folder / "conflict.gpkg"))
     synthetic.write_daily_files(folder / "days", dt.date(2026, 2, 1), 12)
     import_control(store, folder / "days", today=dt.date(2026, 6, 1))
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(folder / "conflict.gpkg"))
+    url = streamlit_server("app.py", CONFLICTMAP_STORE=str(folder / "conflict.gpkg"))
+    yield url
+    streamlit_server.stop(url)  # done with it: an idle server still costs CPU for the rest of the run
 
 
 def test_control_layer_switches_off_and_on_and_a_gained_area_says_its_km2(browser, server):
@@ -70,7 +72,7 @@ def test_control_layer_switches_off_and_on_and_a_gained_area_says_its_km2(browse
 
         # Close in on the gained strip (lon 35.22–35.29 on 3–10 Feb), then hover its middle.
         frame.evaluate(f"() => {_MAP}.setView([47.4, 35.255], 11, {{animate: false}})")
-        reader.page.wait_for_timeout(800)
+        reader.settle()  # redrawn, the new view reported and the page's rerun over
         at = frame.evaluate(
             f"""() => {{
                 const map = {_MAP};

@@ -2,7 +2,8 @@
 
 The real dashboard (``streamlit run``) in headless Debian Chromium with every
 request that is not to this machine blocked, used as a person does: open a
-link, wait, read the sidebar, click.
+link, wait until the page has settled (the map drawn and reported, its reruns
+over), read the sidebar, click.
 """
 
 from __future__ import annotations
@@ -19,12 +20,8 @@ WARNING = "Ignored in the link"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, streamlit_server) -> str:
-    from geo.store import open_store
-
-    store = tmp_path_factory.mktemp("store") / "conflict.gpkg"
-    open_store(str(store), create=True, seed=True)  # the bundled data
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(store))
+def server(bundled_server) -> str:
+    return bundled_server  # the bundled data, read only
 
 
 @pytest.fixture
@@ -51,19 +48,19 @@ def test_a_bad_links_warning_stays_until_dismissed(tab):
     assert "Narnia" in warning.first.inner_text()
     assert "Narnia" not in page.url  # the bad value is dropped from the link…
     assert "layer=strike" in page.url  # …the good ones are kept
-    page.wait_for_timeout(8_000)  # the map draws, reports its view, and the page runs again: several reruns
+    tab.settle()  # the map draws, reports its view, and the page runs again: several reruns, all over
     assert warning.first.is_visible(), "the warning went away before it was dismissed"
     # A rerun asked for by the reader (another filter) keeps it too.
     sidebar.get_by_text("Statements", exact=True).click()
     page.wait_for_url(re.compile(r"by=statement"), timeout=30_000)
-    page.wait_for_timeout(3_000)
+    tab.settle()
     assert warning.first.is_visible()
     assert "Narnia" in warning.first.inner_text()
     _no_traceback(tab)
 
     sidebar.get_by_role("button", name="Dismiss").click()
     warning.first.wait_for(state="detached", timeout=30_000)
-    page.wait_for_timeout(5_000)  # and it does not come back with the next reruns
+    tab.settle()  # and it does not come back with the next reruns
     assert sidebar.get_by_text(WARNING, exact=False).count() == 0
     assert sidebar.get_by_role("button", name="Dismiss").count() == 0
     assert "layer=strike" in page.url and "by=statement" in page.url  # the filter is untouched
@@ -74,7 +71,7 @@ def test_a_bad_links_warning_stays_until_dismissed(tab):
 def test_a_good_link_shows_no_warning(tab):
     page = tab.page
     sidebar = _open(tab, "/?from=2026-02-15&to=2026-02-16&by=event")
-    page.wait_for_timeout(3_000)
+    tab.settle()
     assert sidebar.get_by_text(WARNING, exact=False).count() == 0
     caption = page.get_by_text("events 15–16 Feb 2026", exact=False).first
     assert "events or statements" not in caption.inner_text()

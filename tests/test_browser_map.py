@@ -17,9 +17,9 @@ _MAP = "Object.values(window).find((v) => v instanceof L.Map)"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, streamlit_server):
-    """The dashboard on the bundled dataset (built on first use)."""
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path_factory.mktemp("store") / "conflict.gpkg"))
+def server(bundled_server):
+    """The dashboard on the bundled dataset (the run's, read only)."""
+    return bundled_server
 
 
 class _Dashboard(Visitor):
@@ -30,7 +30,7 @@ class _Dashboard(Visitor):
         self.map_frame()
         frame = self.page.query_selector(MAP_FRAME).content_frame()
         frame.wait_for_function(f"() => ({PLACED_JS})() > 0", timeout=60_000)
-        frame.wait_for_timeout(500)  # the fitted view's zoom animation, and the labels placed after it
+        self.settle()  # the fitted view's zoom animation, the labels placed after it, the report and its rerun
         return frame
 
 
@@ -96,20 +96,13 @@ def test_on_a_phone_the_layer_control_starts_folded_and_the_map_fits_the_screen(
         phone.close()
 
 
-def test_on_a_desktop_the_layer_control_is_open(browser, server):
-    desktop = _Dashboard(browser, server, DESKTOP)
-    try:
-        frame = desktop.open("/").frame()
-        assert frame.locator(".leaflet-control-layers-list").is_visible()
-        desktop.no_traceback()
-    finally:
-        desktop.close()
-
-
-def test_hovering_a_region_outline_names_the_places_it_stands_for(browser, server):
+def test_on_a_desktop_the_layer_control_is_open_and_hovering_a_region_outline_names_its_places(browser, server):
+    """One desktop Overview for both: the layer control stands open, and a region outline's tooltip names places."""
     page = _Dashboard(browser, server, DESKTOP)
     try:
         frame = page.open("/").frame()
+        assert frame.locator(".leaflet-control-layers-list").is_visible(), "on a desktop the layer control is folded"
+        page.no_traceback()
         # Inside Zaporizhzhia Oblast's outline, away from any point (where its count badge is anchored).
         at = frame.evaluate(
             f"""() => {{

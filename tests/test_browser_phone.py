@@ -49,7 +49,9 @@ def server(tmp_path_factory, streamlit_server):
         )
     )
     store = tmp_path_factory.mktemp("phone-store") / "conflict.gpkg"
-    return streamlit_server(script, CONFLICTMAP_STORE=str(store))
+    url = streamlit_server(script, CONFLICTMAP_STORE=str(store))
+    yield url
+    streamlit_server.stop(url)  # done with it: an idle server still costs CPU for the rest of the run
 
 
 @pytest.fixture
@@ -101,7 +103,7 @@ def test_tables_on_a_phone_stay_within_the_screen(phone, path):
     table = phone.page.locator('[data-testid="stDataFrame"]').first
     table.wait_for(timeout=60_000)
     table.scroll_into_view_if_needed()
-    phone.page.wait_for_timeout(1000)
+    phone.settle()
     box = table.bounding_box()
     phone.shot(f"phone{path.replace('/', '-')}-table", full_page=False)
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
@@ -133,7 +135,7 @@ def test_the_figures_column_shows_whole_at_1600_px(browser, server, path, layer)
         table = wide.page.locator('[data-testid="stDataFrame"]').last  # the statements (after any region table)
         table.wait_for(timeout=60_000)
         table.scroll_into_view_if_needed()
-        wide.page.wait_for_timeout(1500)
+        wide.settle()  # the map's report and its rerun over: the table is drawn as it stays
         png = table.screenshot()
         (ARTIFACTS / f"table-1600{path.replace('/', '-')}.png").write_bytes(png)
         borders, pixels = _column_borders(png)

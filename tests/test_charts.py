@@ -465,6 +465,7 @@ def test_timeline_selection_round_trip_in_chromium(tmp_path, browser, streamlit_
         shown = codes.nth(1).inner_text()
     finally:
         context.close()
+        streamlit_server.stop(url)
     start, end = raw["selection"][SELECTION]["start"]  # epoch milliseconds, as documented above
     got = selection_dates(raw)
     assert got is not None and repr(got) in shown
@@ -484,20 +485,18 @@ def _tooltip(page) -> str:
 
 
 @pytest.mark.browser
-def test_timeline_tooltip_in_chromium_says_period_claims_are_spread(tmp_path, browser, streamlit_server):
+def test_timeline_tooltip_in_chromium_says_period_claims_are_spread(browser, bundled_server):
     """Hover the Timeline page's bars as a reader does: early February's captures are spread, not 7 on 1 Feb."""
-    url = streamlit_server("app.py", CONFLICTMAP_STORE=str(tmp_path / "conflict.gpkg"))
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    local = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort())
-    errors: list[str] = []
+    from tests.browsing import Visitor
+
+    reader = Visitor(browser, bundled_server, {"width": 1440, "height": 1000})  # network cut off, errors kept
+    errors = reader.errors
     try:
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url + "/timeline?from=2026-02-01&to=2026-02-09")
+        page = reader.page
+        page.goto(bundled_server + "/timeline?from=2026-02-01&to=2026-02-09")
         chart = page.locator('[data-testid="stVegaLiteChart"]').first
         chart.locator("canvas, svg").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
+        reader.settle()
         box = chart.bounding_box()
         seen: set[str] = set()
         for fy in (0.5, 0.6, 0.7, 0.4, 0.8):
@@ -510,7 +509,7 @@ def test_timeline_tooltip_in_chromium_says_period_claims_are_spread(tmp_path, br
                 break
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
-        context.close()
+        reader.close()
     spread = [text for text in seen if "spread over" in text]
     assert spread, seen
     assert any("1 Feb 2026" in text and "0.6" in text for text in spread), spread

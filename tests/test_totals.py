@@ -18,6 +18,7 @@ import pytest
 from geo import i18n, stats, totals
 from geo.claims import fold
 from geo.seed import load_seed
+from tests.browsing import Visitor
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -369,28 +370,17 @@ def test_the_overview_shows_the_range(store_env):
 # -- in a browser: on a phone and on a desktop ---------------------------------------------------------------------
 
 
-class _Visit:
+class _Visit(Visitor):
     """The Overview in a window of a given size, with the network cut off and every error recorded."""
 
     def __init__(self, browser, server: str, width: int, height: int):
-        self.context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=width < 640)
-        self.width, self.blocked, self.errors = width, [], []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.server = server
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
+        super().__init__(browser, server, {"width": width, "height": height})
+        self.width = width
 
     def open(self, path: str, wait_for: str) -> _Visit:
         self.page.goto(self.server + path)
         self.page.get_by_text(wait_for).first.wait_for(timeout=60_000)
-        self.page.wait_for_timeout(1000)
+        self.settle()  # the map drawn and reported, the rerun over: the figures stand where they stay
         return self
 
     def metric(self, label: str):
@@ -417,14 +407,10 @@ class _Visit:
         assert "Traceback" not in self.page.locator("body").inner_text()
         assert self.errors == [] and self.blocked == []
 
-    def close(self) -> None:
-        self.context.close()
-
 
 @pytest.fixture(scope="module")
-def overview(streamlit_server, tmp_path_factory) -> str:
-    store = tmp_path_factory.mktemp("totals-store") / "conflict.gpkg"
-    return streamlit_server("app.py", CONFLICTMAP_STORE=str(store))
+def overview(bundled_server) -> str:
+    return bundled_server  # the bundled data, read only
 
 
 @pytest.mark.browser
