@@ -127,5 +127,9 @@
         if (timer === null) { timer = setTimeout(place, 40); }
     }
     map.on("zoomend moveend viewreset resize layeradd layerremove", schedule);
+    // Boxes change without a map event when a font arrives or the frame is resized by the page's CSS (a phone):
+    // place again then, or a label measured with the fallback font may overlap its neighbour.
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(schedule); }
+    if (typeof ResizeObserver === "function") { new ResizeObserver(schedule).observe(map.getContainer()); }
     schedule();
 })
