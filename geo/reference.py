@@ -28,6 +28,7 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from geo import settings
+from geo._gdal import gdal_name
 from geo._text import fold, skeleton
 from geo.errors import NotFoundError, ValidationError
 from geo.i18n import N_
@@ -161,7 +162,7 @@ def _file(name: str, simplified: bool) -> Path:
 
 @lru_cache(maxsize=8)
 def _read(path: Path) -> gpd.GeoDataFrame:
-    return gpd.read_file(path).set_crs("EPSG:4326", allow_override=True)
+    return gpd.read_file(gdal_name(path, "GeoJSON")).set_crs("EPSG:4326", allow_override=True)
 
 
 def load_admin1(simplified: bool = False) -> gpd.GeoDataFrame:

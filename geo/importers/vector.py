@@ -53,6 +53,7 @@ import pyproj
 import shapely
 
 from geo import schema
+from geo._gdal import gdal_name
 from geo.errors import GeoError, Problem
 from geo.importers import _common, _vector_checks, rules
 from geo.importers.report import ImportResult
@@ -316,8 +317,6 @@ _DRIVERS: Final = {
 }
 """The GDAL drivers each format may be read with. Anything else GDAL would pick (a VRT document that reads
 local files or fetches URLs, a /vsi path) is refused before a feature is read."""
-_NAMED: Final = {"GeoJSON": "GeoJSON", "GeoPackage": "GPKG"}
-"""Formats whose GDAL driver can be named in the path (``GPKG:file``): GDAL then tries no other driver."""
 _XML_PROLOGUE: Final = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.DOTALL)
 _FIRST_TAG: Final = re.compile(rb"<\s*([A-Za-z_][\w:.-]*)")
 
@@ -335,17 +334,6 @@ def looks_like(path: Path, fmt: str) -> bool:
         return body.startswith(b"{")
     tag = _FIRST_TAG.search(_XML_PROLOGUE.sub(b"", body))  # KML: the root element is <kml>
     return tag is not None and tag.group(1).split(b":")[-1].lower() == b"kml"
-
-
-def gdal_name(path: Path, fmt: str) -> str:
-    """What to hand GDAL to open ``path`` as ``fmt``: the path with its driver named where GDAL allows it.
-
-    ``GPKG:`` and ``GeoJSON:`` make GDAL use that driver and no other; KML and Shapefile cannot be named this way,
-    so :func:`check_driver` refuses them unless their content and GDAL's pick agree. A path with a ``:`` of its own
-    would be read as a layer name after the prefix: it is handed over bare (and checked the same way).
-    """
-    prefix = _NAMED.get(fmt)
-    return f"{prefix}:{path}" if prefix and ":" not in str(path) else str(path)
 
 
 def check_driver(path: Path, fmt: str, layer: str | None) -> None:

@@ -68,6 +68,7 @@ import pyarrow as pa
 import pyogrio
 
 from geo import schema
+from geo._gdal import gdal_name
 from geo.errors import GeoError, NotFoundError
 from geo.store import _gpkg_control
 from geo.store._gpkg_lock import _BUSY_TIMEOUT_S, _change_counter, _forget_header, _switch
@@ -563,7 +564,7 @@ class GeoPackageStore:
         _gdal_busy_timeout()
         with _switch(self._path).hold("gdal"):
             _, table = pyogrio.read_arrow(
-                self._path,
+                gdal_name(self._path, "GeoPackage"),  # GDAL's GeoPackage driver and no other
                 layer=layer,
                 columns=[c.name for c in columns],
                 where=where,
