@@ -59,7 +59,7 @@ class View:
         What the map draws (:func:`geo.mapview.legend_entries`): ``(section, entry)``, caveats first
         (section ``""``); unescaped.
     legend_marks : list of str
-        Each legend entry's symbol as the map draws it (:func:`geo.mapview.legend_marks`: pre-escaped HTML
+        Each legend entry's symbol as the map draws it (:func:`geo.mapview.legend_items`: pre-escaped HTML
         styled by :data:`geo.mapview.MARK_CSS`; ``""`` for a note).
     url : str
         The view's link (``?from=…&region=…``), to open it again.
@@ -159,7 +159,7 @@ def view_of(
     -------
     View
     """
-    from geo.mapview import legend_entries, legend_marks
+    from geo.mapview import legend_items
 
     flt = flt if flt is not None else Filter()
     assessed = assessed or {}
@@ -168,14 +168,17 @@ def view_of(
     if talks is None:
         talks = events[events["layer"] == "talks"] if "layer" in events.columns else events.iloc[:0]
     with i18n.using(lang) as language:
-        datasets = sorted({str(d) for d in events["dataset"].dropna()}) if "dataset" in events.columns else []
-        made_from = provenance(store, len(events), total if total is not None else len(events), datasets)
+        made_from = ""
+        if store is not None:  # which datasets: distinct values, vectorised (a million events have a handful)
+            datasets = sorted(str(d) for d in events["dataset"].dropna().unique()) if "dataset" in events else []
+            made_from = provenance(store, len(events), total if total is not None else len(events), datasets)
         content = briefing(
             events, claims, flt, verdicts=verdicts, limit=12, made=made, lang=language, title=title,
-            provenance=made_from if store is not None else "",
+            provenance=made_from,
         )  # fmt: skip
-        legend = legend_entries(events, layers=flt.layers or None, lang=language, control=control)
-        marks = legend_marks(events, layers=flt.layers or None, lang=language, control=control)
+        items = legend_items(events, layers=flt.layers or None, lang=language, control=control)
+        legend = [(section, entry) for section, entry, _mark in items]
+        marks = [mark for _section, _entry, mark in items]
         png = map_image(
             chromium, events, claims, flt, content.frame, size=map_size, scale=scale, verdicts=verdicts,
             control=control, lang=language,

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from geo.mapview.assembly import BASEMAPS, DEFAULT_BOUNDS, build_map
 from geo.mapview.control import ControlArea, control_areas
-from geo.mapview.legend import MARK_CSS, legend_entries, legend_marks
+from geo.mapview.legend import MARK_CSS, legend_entries, legend_items
 
 __all__ = [
     "BASEMAPS",
@@ -58,5 +58,5 @@ __all__ = [
     "build_map",
     "control_areas",
     "legend_entries",
-    "legend_marks",
+    "legend_items",
 ]

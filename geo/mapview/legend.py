@@ -318,15 +318,15 @@ def _header_notes(plan: _Plan) -> list[str]:
     return notes
 
 
-def legend_entries(
+def legend_items(
     events: gpd.GeoDataFrame,
     *,
     layers: Sequence[str] | None = None,
     max_features: int = 3000,
     lang: str | None = None,
     control: Sequence[ControlArea] | None = None,
-) -> list[tuple[str, str]]:
-    """The map legend as plain text, for pages and exports.
+) -> list[tuple[str, str, str]]:
+    """The map legend as text with each entry's symbol, for pages and exports that draw it beside the map.
 
     Parameters
     ----------
@@ -343,10 +343,12 @@ def legend_entries(
 
     Returns
     -------
-    list of (str, str)
-        ``(section, entry)`` pairs, unescaped text (escape it before putting
-        it in HTML). The first entries are the caveats and notes (section
-        ``""``).
+    list of (str, str, str)
+        ``(section, entry, mark)``: unescaped text (escape it before putting
+        it in HTML), the first entries the caveats and notes (section
+        ``""``); ``mark`` is the symbol as the map's legend draws it, a
+        pre-escaped ``<span class="cm-sw|cm-sq" style="…">`` (style it with
+        :data:`MARK_CSS`), or ``""`` for a note or a caveat.
 
     Raises
     ------
@@ -356,47 +358,36 @@ def legend_entries(
     with i18n.using(lang):
         selected = _check_layers(layers)
         plan = _plan(_prepare(events), selected, max_features)
-        entries = [("", _caveat())]
+        items = [("", _caveat(), "")]
         if plan.synthetic:
-            entries.append(("", t("SYNTHETIC data: not real events.")))
-        entries += [("", note) for note in _header_notes(plan)]
+            items.append(("", t("SYNTHETIC data: not real events."), ""))
+        items += [("", note, "") for note in _header_notes(plan)]
         for section in _legend_sections(plan) + _control_sections(control):
-            entries += [(section.title, item.label) for item in section.items]
-        return entries
+            items += [(section.title, item.label, _swatch(item)) for item in section.items]
+        return items
 
 
-def legend_marks(
+def legend_entries(
     events: gpd.GeoDataFrame,
     *,
     layers: Sequence[str] | None = None,
     max_features: int = 3000,
     lang: str | None = None,
     control: Sequence[ControlArea] | None = None,
-) -> list[str]:
-    """The map legend's symbols, one per entry of :func:`legend_entries` (same arguments, same order).
+) -> list[tuple[str, str]]:
+    """The map legend as plain text: :func:`legend_items` without the symbols (same arguments).
 
     Returns
     -------
-    list of str
-        Per entry, the symbol as the map's legend draws it: a pre-escaped
-        ``<span class="cm-sw|cm-sq" style="…">`` (a dot or a square in the
-        map's colours, outline and hatching; style it with :data:`MARK_CSS`),
-        or ``""`` for a note or a caveat.
+    list of (str, str)
+        ``(section, entry)`` pairs, unescaped text. The first entries are the caveats and notes (section ``""``).
     """
-    with i18n.using(lang):
-        selected = _check_layers(layers)
-        plan = _plan(_prepare(events), selected, max_features)
-        marks = [""]
-        if plan.synthetic:
-            marks.append("")
-        marks += ["" for _note in _header_notes(plan)]
-        for section in _legend_sections(plan) + _control_sections(control):
-            marks += [_swatch(item) for item in section.items]
-        return marks
+    items = legend_items(events, layers=layers, max_features=max_features, lang=lang, control=control)
+    return [(section, entry) for section, entry, _mark in items]
 
 
 MARK_CSS = (
     ".cm-sw, .cm-sq { display: inline-block; width: 0.8em; height: 0.8em; box-sizing: border-box; "
     "vertical-align: -0.05em; margin-right: 0.3em; flex: none; } .cm-sw { border-radius: 50%; }"
 )
-"""CSS for :func:`legend_marks` outside the map (the map's own legend has it in ``map.css``)."""
+"""CSS for the marks of :func:`legend_items` outside the map (the map's own legend has it in ``map.css``)."""
