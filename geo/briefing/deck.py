@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,7 +25,16 @@ from geo.briefing.view import View, views
 from geo.errors import GeoError
 from geo.filters import Filter
 
-__all__ = ["FORMATS", "MAP_SIZES", "MAX_VIEWS", "briefing_file", "map_size", "slide_size", "write_views"]
+__all__ = [
+    "FORMATS",
+    "MAP_SIZES",
+    "MAX_VIEWS",
+    "briefing_file",
+    "briefing_of",
+    "map_size",
+    "slide_size",
+    "write_views",
+]
 
 FORMATS: Final = ("png", "pdf", "pptx")
 """The briefing formats: a slide image, a PDF document, a PowerPoint deck."""
@@ -174,14 +183,77 @@ def briefing_file(
     Path, list of View
         The written file, and the views it holds (their events and claims, for a summary).
     """
+    fmt = _check(fmt, len(filters))
+
+    def make(chromium: Chromium, css: tuple[int, int], scale: float) -> list[View]:
+        return views(store, filters, chromium=chromium, titles=titles, lang=lang, made=made, map_size=css, scale=scale)
+
+    return _rendered(fmt, path, size, lang, make)
+
+
+def _rendered(
+    fmt: str,
+    path: str | os.PathLike[str],
+    size: str | tuple[int, int] | None,
+    lang: str | None,
+    make: Callable[[Chromium, tuple[int, int], float], list[View]],
+) -> tuple[Path, list[View]]:
+    """Check the size and the target, then make the views and write them, all in one Chromium."""
     from geo.exporters.data import check_target
 
-    fmt = _check(fmt, len(filters))
-    pixels = slide_size(size) if fmt == "png" else None  # a bad size fails before anything is read
+    pixels = slide_size(size) if fmt == "png" else None  # a bad size fails before anything is read or drawn
     check_target(path)
     css, scale = map_size(fmt, pixels)
     with Chromium() as chromium:
-        made_views = views(
-            store, filters, chromium=chromium, titles=titles, lang=lang, made=made, map_size=css, scale=scale
-        )  # fmt: skip
+        made_views = make(chromium, css, scale)
         return write_views(fmt, made_views, path, chromium=chromium, size=size, lang=lang), made_views
+
+
+def briefing_of(
+    fmt: str,
+    events: Any,
+    claims: Any,
+    flt: Filter | None,
+    path: str | os.PathLike[str],
+    *,
+    talks: Any = None,
+    assessed: dict[str, Any] | None = None,
+    title: str = "",
+    size: str | tuple[int, int] | None = None,
+) -> Path:
+    """One briefing file of events already filtered (:func:`geo.exporters.export`'s png, pdf and pptx).
+
+    Parameters
+    ----------
+    fmt : {"png", "pdf", "pptx"}
+        The file's format.
+    events, claims : DataFrame
+        The filtered, folded events and their claims.
+    flt : Filter or None
+        Their filter.
+    path : str or PathLike
+        Where to write (replaced atomically; nothing half-written).
+    talks : DataFrame, optional
+        The rounds of talks in the view's dates.
+    assessed : dict, optional
+        ``verdicts``, ``aggregates``, ``control`` (:func:`geo.exporters.assessed_for`).
+    title : str
+        The title ("" for the default).
+    size : str or tuple of int, optional
+        PNG only: ``"slide"``, ``"720p"`` or (width, height).
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    from geo.briefing.view import view_of
+
+    fmt = _check(fmt, 1)
+
+    def make(chromium: Chromium, css: tuple[int, int], scale: float) -> list[View]:
+        one = view_of(chromium, events, claims, flt, talks=talks, assessed=assessed, title=title, map_size=css,
+                      scale=scale)  # fmt: skip
+        return [one]
+
+    return _rendered(fmt, path, size, None, make)[0]

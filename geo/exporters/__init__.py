@@ -31,7 +31,7 @@ import pandas as pd
 from geo import i18n
 from geo.errors import GeoError
 from geo.exporters.data import FORMATS as DATA_FORMATS
-from geo.exporters.data import LEFT_OUT, ExportResult, check_target, to_csv, to_geojson, to_gpkg, to_kml
+from geo.exporters.data import LEFT_OUT, ExportResult, to_csv, to_geojson, to_gpkg, to_kml
 from geo.exporters.html import DEFAULT_TITLE, to_html
 from geo.filters import Filter
 
@@ -116,20 +116,11 @@ def _briefing(
     talks: pd.DataFrame | None,
     assessed: dict[str, Any],
 ) -> Path:
-    """One view as a briefing file (:func:`geo.briefing.deck.write_views`)."""
-    from geo.briefing.chromium import Chromium
-    from geo.briefing.deck import map_size, slide_size, write_views
-    from geo.briefing.view import view_of
+    """One view as a briefing file (:func:`geo.briefing.deck.briefing_of`)."""
+    from geo.briefing.deck import briefing_of
 
-    pixels = slide_size(size) if fmt == "png" else None  # a bad size fails before anything is rendered
-    check_target(path)
     title = "" if title is None or title == DEFAULT_TITLE else title
-    css, scale = map_size(fmt, pixels)
-    with Chromium() as chromium:
-        view = view_of(
-            chromium, events, claims, flt, talks=talks, assessed=assessed, title=title, map_size=css, scale=scale
-        )  # fmt: skip
-        return write_views(fmt, [view], path, chromium=chromium, size=size)
+    return briefing_of(fmt, events, claims, flt, path, talks=talks, assessed=assessed, title=title, size=size)
 
 
 def export(
