@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DatasetConflictError", "GeoError", "NotFoundError", "Problem", "TimeLimitError", "ValidationError"]
+__all__ = [
+    "DatasetConflictError",
+    "GeoError",
+    "NotFoundError",
+    "Problem",
+    "StaleEditError",
+    "TimeLimitError",
+    "ValidationError",
+]
 
 
 class GeoError(Exception):
@@ -23,6 +31,10 @@ class GeoError(Exception):
 
 class NotFoundError(GeoError, LookupError):
     """A name, code, file or dataset that was asked for does not exist."""
+
+
+class StaleEditError(GeoError):
+    """An edit was based on a version of a claim that someone else has changed since: refused, nothing written."""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ def test_the_snapshot_holds_what_folding_the_store_gives(store):
     assert events.crs == expected.crs
     assert events["first_stated"].dtype == "datetime64[ms]" and events["n_claims"].dtype.kind == "i"
     files = sorted(p.name for p in snap.snapshot_dir(store.location).iterdir())
-    assert len(files) == 2 and files[0].endswith(".claims.arrow") and files[1].endswith(".events.arrow")
+    assert len(files) == 3 and files[0].endswith(".claims.arrow") and files[1].endswith(".events.arrow")
+    assert files[2].endswith(".json")  # the change-log position it holds (tests/test_snapshot_patch.py)
 
 
 def test_the_snapshot_is_in_the_cache_folder_not_beside_the_store(store, cache_dir):
@@ -157,7 +158,7 @@ def test_a_write_to_the_store_makes_a_new_snapshot_and_drops_the_old(store):
     store.delete_dataset("synthetic")
     after, _ = snap.read_display(store)
     new = set(snap.snapshot_dir(store.location).iterdir())
-    assert len(new) == 2 and not (new & old)
+    assert len(new) == 3 and not (new & old)
     assert len(after) != len(before)
     _same(after, claims_mod.fold(store.read_events(), store.read_claims()))
 

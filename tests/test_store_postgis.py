@@ -70,13 +70,14 @@ def test_an_older_store_is_migrated_when_opened_and_keeps_its_data(capsys):
             _pg_write.write_rows(con, _events().assign(dataset="old"), _claims(), _pg_write.Entry("old", "import"))
         assert con.execute("SELECT to_regclass('conflictmap.assessments')").fetchone()[0] is None
     assert _store_cli("migrate", "--store", url) == 0
-    assert "migrated from schema version 1 to 2" in capsys.readouterr().out
+    assert "migrated from schema version 1 to 3" in capsys.readouterr().out
     store = open_store(url, create=False)
     assert store.count() == 4 and store.datasets()["name"].tolist() == ["old"]
     assert sorted(store.read_events()["event_id"]) == sorted(_events()["event_id"])
     with psycopg.connect(url, autocommit=True) as con:
         versions = [r[0] for r in con.execute("SELECT version FROM conflictmap.schema_version ORDER BY 1")]
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
+    assert store.audit().empty and store.users().empty  # version 3: the ledger, empty in a migrated store
     day = gpd.GeoDataFrame(
         {"assessor": ["ISW"], "as_of": ["2026-02-01"], "side": ["RU"], "kind": ["occupied"]},
         geometry=[shapely.box(37.0, 48.0, 37.5, 48.4)],
@@ -95,7 +96,7 @@ def test_missing_columns_are_added_and_a_newer_schema_is_refused(capsys):
     again = open_store(url, create=False)  # an older layout of geo.schema: the column comes back, rows kept
     assert again.count() == 4 and "talks_format" in again.read_events().columns
     pg.admin("INSERT INTO conflictmap.schema_version (version) VALUES (99)", database=pg.name_of(url))
-    with pytest.raises(GeoError, match=r"newer version \(PostGIS schema 99, this one reads 2\); upgrade the software"):
+    with pytest.raises(GeoError, match=r"newer version \(PostGIS schema 99, this one reads 3\); upgrade the software"):
         open_store(url, create=False)
     err = _one_line_error(capsys, "stats", "--store", url)
     assert "upgrade the software" in err

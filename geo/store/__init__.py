@@ -174,4 +174,5 @@ def _seed(store: Store) -> None:
         description="Bundled, sourced dataset: claims and events of February 2026.",
         source="data/seed",
         validated=True,
+        actor="system",
     )

@@ -37,7 +37,7 @@ from geo.store._urls import shown
 
 NS: Final = "conflictmap"
 """The PostgreSQL schema (namespace) holding the store's tables."""
-PG_SCHEMA_VERSION: Final = 2
+PG_SCHEMA_VERSION: Final = 3
 """Version of the PostGIS layout this code writes; migrations below take older ones to it."""
 LOCK_MIGRATE: Final = 0x636D_6D69  # pg_advisory_xact_lock keys ('cmmi', 'cmwr'): creating/migrating, writing
 LOCK_WRITE: Final = 0x636D_7772
@@ -116,7 +116,14 @@ def _v2() -> list[sql.Composable]:
     ]
 
 
-MIGRATIONS: Final[dict[int, Callable[[], list[sql.Composable]]]] = {1: _v1, 2: _v2}
+def _v3() -> list[sql.Composable]:
+    """Schema version 3: the ledger (users, the append-only audit trail, claim versions, the trash, the change log)."""
+    from geo.store._ledger import POSTGRES, ddl
+
+    return [sql.SQL(statement) for statement in ddl(POSTGRES)]  # type: ignore[arg-type]
+
+
+MIGRATIONS: Final[dict[int, Callable[[], list[sql.Composable]]]] = {1: _v1, 2: _v2, 3: _v3}
 """Statements that take the layout from version ``n - 1`` to ``n`` (1: from nothing)."""
 
 

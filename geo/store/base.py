@@ -40,9 +40,10 @@ __all__ = [
 SCHEMA_VERSION: Final = 1
 """Version of the stored layout; a store written by a newer version is refused."""
 
-KINDS: Final = ("bundled", "synthetic", "import")
+KINDS: Final = ("bundled", "synthetic", "import", "recorded")
 """What a dataset is: the sourced dataset shipped with the project, labelled
-synthetic data, or something a user imported."""
+synthetic data, something a user imported, or events recorded by hand in the
+dashboard (the ``recorded`` dataset)."""
 
 DATASET_COLUMNS: Final = (
     "name",

@@ -56,6 +56,7 @@ transaction) and ``_gpkg_read`` (``WHERE`` clauses, Arrow tables to frames).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -100,14 +101,19 @@ from geo.store._gpkg_schema import (
 from geo.store._gpkg_write import (
     _check_registry,
     _conform,
+    _count_triggers_off,
     _delete,
     _Entry,
     _plan,
     _record_write,
+    _set_extent,
+    _stored_extent,
+    _touch,
     _upsert_claims,
     _upsert_events,
     _with_dataset,
 )
+from geo.store._ledger import SQLITE, Ledger, ddl
 from geo.store.base import (
     AssessmentWriteResult,
     DateLike,
@@ -125,7 +131,7 @@ _WRITE_CACHE_KIB = 512 * 1024  # a writer's page cache: imports of ~500k events 
 _IDS_PER_QUERY = 20_000  # event ids per WHERE … IN (…) when reading
 
 
-class GeoPackageStore:
+class GeoPackageStore(Ledger):
     """A store kept in one GeoPackage file.
 
     Parameters
@@ -149,6 +155,8 @@ class GeoPackageStore:
     >>> store.write(events, claims, dataset="my-import")  # doctest: +SKIP
     WriteResult(inserted_events=120, ...)
     """
+
+    _dialect = SQLITE
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         given = str(Path(path).expanduser())
@@ -340,6 +348,8 @@ class GeoPackageStore:
         description: str = "",
         source: str = "",
         validated: bool = False,
+        actor: str = "cli",
+        audit: dict | None = None,
     ) -> WriteResult:
         """Insert or update the events and claims of one dataset, in one transaction.
 
@@ -368,6 +378,10 @@ class GeoPackageStore:
         validated : bool
             The frames come from :func:`geo.validate.validate` already: skip
             validating them again (ids are still checked for duplicates).
+        actor : str
+            Who writes (the audit trail's ``import`` row names them).
+        audit : dict, optional
+            More for that row (the file's name and SHA-256).
 
         Returns
         -------
@@ -391,40 +405,50 @@ class GeoPackageStore:
             from geo.validate import validate
 
             events, claims = validate(events, claims, context=f"dataset {name!r}")
-        ev = _Rows(events, schema.EVENT_COLUMNS, "event_id")
-        cl = _Rows(claims, schema.CLAIM_COLUMNS, "claim_id")
-        entry = _Entry(name, kind, description, source)
-        now = _utc_now()
         with self._transaction() as con:
-            _check_registry(con, entry)
-            plan_e = _plan(con, EVENTS, ev, name)
-            plan_c = _plan(con, CLAIMS, cl, name)
-            result = WriteResult(*_upsert_events(con, ev, plan_e), *_upsert_claims(con, cl, plan_c))
-            _record_write(con, entry, result, ev, now)
+            result = self._write_rows(con, events, claims, name, kind, description, source)
+            self._log_write(con, name, kind, result, actor, audit)
         return result
 
-    def delete_dataset(self, name: str) -> int:
-        """Remove a dataset: its events, their claims and its registry entry.
+    def _write_rows(
+        self,
+        con: sqlite3.Connection,
+        events: pd.DataFrame,
+        claims: pd.DataFrame,
+        dataset: str,
+        kind: str,
+        description: str = "",
+        source: str = "",
+    ) -> WriteResult:
+        """The rows of a write (checked frames) inside the caller's transaction, with the registry and extent."""
+        ev = _Rows(events, schema.EVENT_COLUMNS, "event_id")
+        cl = _Rows(claims, schema.CLAIM_COLUMNS, "claim_id")
+        entry = _Entry(dataset, kind, description, source)
+        _check_registry(con, entry)
+        plan_e = _plan(con, EVENTS, ev, dataset)
+        plan_c = _plan(con, CLAIMS, cl, dataset)
+        result = WriteResult(*_upsert_events(con, ev, plan_e), *_upsert_claims(con, cl, plan_c))
+        _record_write(con, entry, result, ev, _utc_now())
+        return result
 
-        Parameters
-        ----------
-        name : str
-            The dataset.
+    def _remove_rows(self, con: sqlite3.Connection, name: str) -> int:
+        """Delete a dataset's rows and registry entry inside the caller's transaction (the ledger trashed them)."""
+        return _delete(con, name, self.location, _utc_now())
 
-        Returns
-        -------
-        int
-            Number of events removed.
+    def _bulk(self, con: sqlite3.Connection, table: str) -> contextlib.AbstractContextManager[None]:
+        return _count_triggers_off(con, table)
 
-        Raises
-        ------
-        NotFoundError
-            No dataset of that name.
-        """
-        name = check_dataset_name(name)
+    def _data_changed(self, con: sqlite3.Connection, *, restored: bool = False) -> None:
         now = _utc_now()
-        with self._transaction() as con:
-            return _delete(con, name, self.location, now)
+        _touch(con, CLAIMS, now)
+        if restored:
+            _touch(con, EVENTS, now)
+            _set_extent(con, _stored_extent(con))
+
+    @contextmanager
+    def _ledger_read(self) -> Iterator[sqlite3.Connection]:
+        with self._sqlite(readonly=True) as con:
+            yield con
 
     # -- assessed areas of control ---------------------------------------------------------------------------
 
@@ -518,6 +542,18 @@ class GeoPackageStore:
             raise _not_a_store(self.location, err) from err
         _check_layout(layout, self.location)
         self._add_missing_columns()
+        self._ensure_ledger()
+
+    def _ensure_ledger(self) -> None:
+        """Create the ledger's tables (users, audit trail, versions, trash, change log) in a file made without them."""
+        with self._sqlite(readonly=True) as con:
+            have = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone()
+        if have is not None or not os.access(self._path, os.W_OK):
+            return
+        with self._transaction() as con:
+            if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone() is None:
+                for statement in ddl(SQLITE):
+                    con.execute(statement)
 
     def _add_missing_columns(self) -> None:
         """Add columns the schema gained since the file was made (all optional, so NULL in old rows)."""

@@ -17,6 +17,7 @@ Connections come from one :class:`psycopg_pool.ConnectionPool` per URL and proce
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +34,7 @@ from geo.errors import GeoError, NotFoundError
 from geo.store import _pg_control, _pg_schema
 from geo.store._gpkg_read import _events_frame, _frame
 from geo.store._gpkg_write import _conform, _with_dataset
+from geo.store._ledger import POSTGRES, Ledger
 from geo.store._pg_rows import copy_out
 from geo.store._pg_schema import LOCK_WRITE, NS, PG_SCHEMA_VERSION, bump, table
 from geo.store._pg_write import Entry, delete, utc_now, write_rows
@@ -156,7 +158,7 @@ def _seed_into(con: psycopg.Connection) -> None:
     bump(con)
 
 
-class PostGISStore:
+class PostGISStore(Ledger):
     """A store kept in a PostgreSQL database with PostGIS.
 
     Parameters
@@ -168,6 +170,8 @@ class PostGISStore:
     seed : bool
         Write the bundled dataset into a store this call creates.
     """
+
+    _dialect = POSTGRES
 
     def __init__(self, url: str, *, create: bool = True, seed: bool = False) -> None:
         self._url = url = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "postgresql://", url)  # postgres://, +psycopg
@@ -343,6 +347,8 @@ class PostGISStore:
         description: str = "",
         source: str = "",
         validated: bool = False,
+        actor: str = "cli",
+        audit: dict | None = None,
     ) -> WriteResult:
         """Insert or update the events and claims of one dataset, in one transaction (see :meth:`Store.write`).
 
@@ -368,26 +374,36 @@ class PostGISStore:
             from geo.validate import validate
 
             events, claims = validate(events, claims, context=f"dataset {name!r}")
-        entry = Entry(name, kind, description, source)
         with self._transaction() as con:
-            result, changed = write_rows(con, events, claims, entry)
-            if changed:
-                bump(con)
+            result = self._write_rows(con, events, claims, name, kind, description, source)
+            self._log_write(con, name, kind, result, actor, audit)
         return result
 
-    def delete_dataset(self, name: str) -> int:
-        """Remove a dataset, its events and their claims in one transaction; return the number of events removed.
-
-        Raises
-        ------
-        NotFoundError
-            No dataset of that name.
-        """
-        name = check_dataset_name(name)
-        with self._transaction() as con:
-            n = delete(con, name, self._location)
+    def _write_rows(
+        self,
+        con: psycopg.Connection,
+        events: pd.DataFrame,
+        claims: pd.DataFrame,
+        dataset: str,
+        kind: str,
+        description: str = "",
+        source: str = "",
+    ) -> WriteResult:
+        """The rows of a write (checked frames) inside the caller's transaction; the token bumped when they changed."""
+        result, changed = write_rows(con, events, claims, Entry(dataset, kind, description, source))
+        if changed:
             bump(con)
-        return n
+        return result
+
+    def _remove_rows(self, con: psycopg.Connection, name: str) -> int:
+        """Delete a dataset's rows and registry entry inside the caller's transaction (the ledger trashed them)."""
+        return delete(con, name, self._location)
+
+    def _data_changed(self, con: psycopg.Connection, *, restored: bool = False) -> None:
+        bump(con)
+
+    def _ledger_read(self) -> contextlib.AbstractContextManager[psycopg.Connection]:
+        return self._conn()
 
     # -- assessed areas of control ---------------------------------------------------------------------------
 
