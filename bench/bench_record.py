@@ -1,0 +1,114 @@
+"""Benchmark: a claim recorded by an editor, read by the dashboard's next rerun, at 1,000,000 events.
+
+Run: ``.venv/bin/python bench/bench_record.py [STORE]`` (default ``bench/stores/synthetic-1000000.gpkg``, made by
+``make bench``). The store is copied to a temporary file first (the bench writes claims into it). In one process:
+
+* the baseline: what any write cost every reader before the change log — folding the whole store again and writing
+  its snapshot (:func:`geo.store.snapshot.read_display` of a store without a current snapshot);
+* recording one claim (:meth:`Store.record_claim`: validation, versions, audit, change log, one transaction);
+* the next read by the server that recorded it (its last state patched) and by *another* server (a process that
+  starts from the newest snapshot file and patches it), each after a claim;
+* twenty claims in a row, each read back at once: median and worst.
+
+Prints seconds and each figure's ratio to the baseline. Issue #17 asks for a recorded claim to show on every
+server's next rerun within 2 s here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+HEADING = "## Recording a claim at a million events (`bench/bench_record.py`)"
+
+
+def _timed(fn, *args, **kwargs) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t0, out
+
+
+def main(argv: list[str]) -> int:
+    import os
+
+    from geo import settings
+    from geo.store import open_store
+    from geo.store import snapshot as snap
+
+    given = [a for a in argv if not a.startswith("--")]
+    source = Path(given[0]) if given else Path(__file__).parent / "stores" / "synthetic-1000000.gpkg"
+    rows: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-record-") as tmp:
+        os.environ["CONFLICTMAP_CACHE_DIR"] = str(Path(tmp) / "cache")
+        settings.reload()
+        path = Path(tmp) / "store.gpkg"
+        shutil.copyfile(source, path)
+        store = open_store(path, create=False)
+        n = store.count()
+        baseline, (events, _) = _timed(snap.read_display, store)
+        rows.append(("baseline: fold the whole store and write its snapshot (what every write cost)", baseline))
+        target = events.iloc[len(events) // 2]
+        claim = {
+            "event_id": target["event_id"],
+            "claimant": "Bench claimant",
+            "party": "UA",
+            "stated_at": "2026-02-20 10:00",
+            "stance": "denies",
+            "source_url": "https://example.org/bench",
+            "publisher": "Bench",
+        }
+        took, recorded = _timed(store.record_claim, claim, actor="bench")
+        rows.append(("record one claim (one transaction)", took))
+        took, (events, claims) = _timed(snap.read_display, store)
+        assert recorded.claim_id in set(claims["claim_id"])
+        assert events.set_index("event_id").loc[target["event_id"], "status"] == "disputed"
+        rows.append(("next read by the same server (its last state patched)", took))
+        from geo.filters import Filter, apply
+
+        day = pd.Timestamp(target["time_start"]).date()
+        view = Filter(date_from=day, date_to=day, regions=(str(target["admin1"]).split(";")[0],))
+        took, shown = _timed(apply, events, view, claims)
+        assert target["event_id"] in set(shown["event_id"])
+        rows.append(("then the event's view (its region and day) filtered from the new state", took))
+        store.record_claim({**claim, "claimant": "Bench claimant 2"}, actor="bench")
+        snap._LAST.clear()
+        took, (events, claims) = _timed(snap.read_display, store)
+        assert "Bench claimant 2" in set(claims["claimant"])
+        rows.append(("next read by another server (newest snapshot file, patched)", took))
+        reads = []
+        for i in range(20):
+            row = events.iloc[(i * 49_999) % len(events)]
+            store.record_claim({**claim, "event_id": row["event_id"], "claimant": f"Bench {i}"}, actor="bench")
+            took, (events, claims) = _timed(snap.read_display, store)
+            reads.append(took)
+        rows.append(("20 claims in a row, each read at once: median", statistics.median(reads)))
+        rows.append(("20 claims in a row, each read at once: worst", max(reads)))
+    lines = [
+        HEADING,
+        "",
+        f"{n:,} events; {time.strftime('%Y-%m-%d')} on this machine (2 shared cores); seconds, and the ratio to the "
+        "baseline measured in the same run.",
+        "",
+        "| step | seconds | ratio to baseline |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {sec:.2f} | {sec / baseline:.3f} |" for name, sec in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if "--no-results" not in argv:
+        from bench._results import replace_section
+
+        replace_section(HEADING, text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
