@@ -16,7 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 from geo import i18n, layers
 from geo.assets import ensure_static
 from geo.i18n import t
-from ui import briefing, components, data, errors, state, style
+from ui import auth, briefing, components, data, errors, state, style
 from views import layer
 
 i18n.set_language(state.language())  # ?lang=uk when there is a catalog for it, else CONFLICTMAP_LANG
@@ -54,6 +54,8 @@ def _frame() -> StreamlitPage | None:
         t("The dashboard could not start because of an error; it has been logged on the server."), where="frame"
     ):
         _static()
+        auth.sidebar()  # who is signed in (Sign out), or the sign-in form
+        auth.gate()  # anonymous access "none" and nobody signed in: only the sign-in form; nothing is read
         loaded = data.load()
         page = st.navigation(_pages())
         with errors.contained(

@@ -432,6 +432,9 @@ def _parser() -> argparse.ArgumentParser:
     from geo.store.commands import add_commands as _store_commands
 
     _store_commands(sub, store_help)  # store migrate, store copy
+    from geo.auth.commands import add_commands as _users_commands
+
+    _users_commands(sub, store_help)  # users add|list|set-role|passwd|remove
     return parser
 
 

@@ -50,6 +50,9 @@ SLOW_MODULES = (  # longest first, by the seconds each took at -n 0 (after the w
     "test_app.py",
     "test_charts.py",
     "test_serve.py",
+    "test_browser_oidc.py",  # two Streamlit servers, an OpenID Connect provider and the dashboard signed in
+    "test_store_ledger.py",  # both backends
+    "test_browser_signin.py",
     "test_browser_links.py",
     "test_fuzz_importers.py",
     "test_mapview.py",
