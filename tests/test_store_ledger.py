@@ -160,11 +160,16 @@ def test_users_keep_a_hash_never_shown_and_every_change_is_audited(store):
     listed = store.users()
     assert list(listed.columns) == ["name", "role", "has_password", "created_at", "updated_at"]
     assert bool(listed["has_password"].iloc[0]) and listed["role"].iloc[0] == "admin"
+    with pytest.raises(GeoError, match="last admin"):
+        store.remove_user("alice", actor="cli")
+    with pytest.raises(GeoError, match="last admin"):
+        store.put_user("alice", "viewer", actor="cli")
+    store.put_user("bob", "admin", actor="cli")
     store.remove_user("alice", actor="cli")
     assert store.user("alice") is None
     with pytest.raises(NotFoundError):
         store.remove_user("alice", actor="cli")
-    trail = store.audit(actions=["user_add", "user_change", "user_remove"])
+    trail = store.audit(actions=["user_add", "user_change", "user_remove"], target="alice")
     assert list(trail["action"]) == ["user_remove", "user_change", "user_add"]
     assert "argon2" not in " ".join(trail["detail"])
 

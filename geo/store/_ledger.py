@@ -375,6 +375,8 @@ class Ledger:
             new_hash = row[1] if (password_hash is None and keep_password) else password_hash
             if (role, new_hash) == (row[0], row[1]):
                 return "unchanged"
+            if row[0] == "admin" and role != "admin":
+                self._keep_an_admin(con, name)
             self._x(
                 con,
                 "UPDATE {users} SET role = ?, password_hash = ?, updated_at = ? WHERE name = ?",
@@ -384,12 +386,20 @@ class Ledger:
             self._audit(con, "user_change", actor, name, detail)
             return "changed"
 
+    def _keep_an_admin(self, con: Any, name: str) -> None:
+        """Refuse, inside the transaction (two admins demoting each other at once included), to lose the last admin."""
+        others = self._x(con, "SELECT count(*) FROM {users} WHERE role = 'admin' AND name <> ?", (name,)).fetchone()[0]
+        if not others:
+            raise GeoError(f"{name!r} is the last admin; make another user admin first")
+
     def remove_user(self, name: str, *, actor: str) -> None:
         """Remove an account (audited as ``user_remove``); :class:`NotFoundError` when there is none."""
         with self._transaction() as con:
             row = self._x(con, "SELECT role FROM {users} WHERE name = ?", (name,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no user {name!r}")
+            if row[0] == "admin":
+                self._keep_an_admin(con, name)
             self._x(con, "DELETE FROM {users} WHERE name = ?", (name,))
             self._audit(con, "user_remove", actor, name, {"role": row[0]})
 
