@@ -340,7 +340,10 @@ class Store(Protocol):
     """Where events, claims and the dataset registry are kept.
 
     Implementations: :class:`geo.store.gpkg.GeoPackageStore` (one GeoPackage
-    file). Every write is one transaction: it lands whole or not at all.
+    file) and :class:`geo.store.postgis.PostGISStore`; both share the ledger's
+    methods (:class:`geo.store._ledger.Ledger`: users, the audit trail, claim
+    versions, the trash, the change log). Every write is one transaction: it
+    lands whole or not at all, with its audit row.
 
     Callers know a store only by :attr:`location` and :meth:`version`: caches
     derived from a store (the dashboard's snapshot, its cached filter results)
@@ -441,6 +444,8 @@ class Store(Protocol):
         description: str = "",
         source: str = "",
         validated: bool = False,
+        actor: str = "cli",
+        audit: dict | None = None,
     ) -> WriteResult:
         """Insert or update events and claims of one dataset, in one transaction.
 
@@ -458,6 +463,10 @@ class Store(Protocol):
             Registry text (kept from an earlier write when left empty).
         validated : bool
             Skip :func:`geo.validate.validate` for frames it already returned.
+        actor : str
+            Who writes: the audit trail's ``import`` row (written in the same transaction) names them.
+        audit : dict, optional
+            More for that row (a file's name and SHA-256); a write that changed nothing is audited only with it.
 
         Returns
         -------
@@ -466,8 +475,76 @@ class Store(Protocol):
         """
         ...
 
-    def delete_dataset(self, name: str) -> int:
-        """Remove a dataset, its events and their claims; return the number of events removed."""
+    def delete_dataset(self, name: str, *, actor: str = "cli") -> int:
+        """Move a dataset, its events and their claims to the trash (audited); return the number of events removed."""
+        ...
+
+    def deleted_datasets(self) -> pd.DataFrame:
+        """Datasets in the trash: ``deletion``, ``dataset``, ``kind``, counts, ``deleted_at``, ``deleted_by``."""
+        ...
+
+    def restore_dataset(self, deletion: str, *, actor: str) -> int:
+        """Put a deleted dataset back whole (audited); return the number of events restored."""
+        ...
+
+    def record_claim(
+        self, claim: dict, *, actor: str, event: dict | None = None, base_version: int | None = None
+    ) -> object:
+        """Record a new claim, or a new version of one (refused when stale); with its event when new.
+
+        One transaction: the rows, the claim's version, the audit row and the change log. Returns a
+        ``ClaimVersion`` (claim id, event id, version). See :meth:`geo.store._ledger.Ledger.record_claim`.
+        """
+        ...
+
+    def withdraw_claim(self, claim_id: str, *, actor: str, base_version: int) -> int:
+        """Withdraw a claim (a soft delete an admin can undo); return its new version."""
+        ...
+
+    def restore_claim(self, claim_id: str, *, actor: str) -> int:
+        """Put a withdrawn claim back; return its new version."""
+        ...
+
+    def claim_version(self, claim_id: str) -> int:
+        """The claim's current version (0: as imported, never edited)."""
+        ...
+
+    def claim_history(self, claim_id: str) -> pd.DataFrame:
+        """Every version of a claim, oldest first (``version``, ``op``, ``at``, ``actor``, ``data``)."""
+        ...
+
+    def withdrawn_claims(self) -> pd.DataFrame:
+        """Claims withdrawn and not restored."""
+        ...
+
+    def users(self) -> pd.DataFrame:
+        """The accounts (never their password hashes)."""
+        ...
+
+    def user(self, name: str) -> dict | None:
+        """One account with its hash (for :mod:`geo.auth` only), or None."""
+        ...
+
+    def put_user(
+        self, name: str, role: str, password_hash: str | None = None, *, actor: str, keep_password: bool = True
+    ) -> str:
+        """Add an account or change it (audited); ``"added"``, ``"changed"`` or ``"unchanged"``."""
+        ...
+
+    def remove_user(self, name: str, *, actor: str) -> None:
+        """Remove an account (audited)."""
+        ...
+
+    def audit(self, **filters: object) -> pd.DataFrame:
+        """The audit trail, newest first (``seq``, ``at``, ``actor``, ``action``, ``target``, ``detail``)."""
+        ...
+
+    def append_audit(self, action: str, *, actor: str, target: str = "", detail: dict | None = None) -> int:
+        """Append a row to the audit trail (the trail is append-only: nothing updates or deletes a row)."""
+        ...
+
+    def changes_since(self, seq: int) -> object:
+        """What changed after a position of the change log (``Changes``: ledger, seq, bulk, event_ids)."""
         ...
 
     def datasets(self) -> pd.DataFrame:
