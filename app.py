@@ -32,7 +32,8 @@ def _static() -> Path:
 
 
 def _pages() -> list[st.Page]:
-    """Overview, a page per layer that has one (in the registry's order), then Timeline, Sources, Export, Import."""
+    """Overview, a page per layer that has one (in the registry's order), then Timeline, Sources, Export, Import,
+    Add claim and Audit (the last three say "not allowed" to a role that may not use them)."""
     layer_pages = [
         st.Page(layer.page(spec.name), title=t(spec.page.nav_title or spec.page.title), url_path=spec.page.url_path)
         for spec in layers.all_specs()
@@ -45,6 +46,8 @@ def _pages() -> list[st.Page]:
         st.Page("views/sources.py", title=t("Sources")),
         st.Page("views/export.py", title=t("Export")),
         st.Page("views/import_data.py", title=t("Import"), url_path="import"),
+        st.Page("views/add_claim.py", title=t("Add claim"), url_path="add_claim"),
+        st.Page("views/audit.py", title=t("Audit"), url_path="audit"),
     ]
 
 

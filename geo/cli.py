@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {stats,geocode,synth,datasets,import,export,control,check,store}``.
+"""Command line: ``python -m geo {stats,geocode,synth,datasets,import,export,control,check,store,users,audit}``.
 
 User mistakes (a missing file, an unknown region, a bad number) print one
 line to stderr and exit 1; usage errors exit 2 (argparse's convention).
@@ -435,6 +435,9 @@ def _parser() -> argparse.ArgumentParser:
     from geo.auth.commands import add_commands as _users_commands
 
     _users_commands(sub, store_help)  # users add|list|set-role|passwd|remove
+    from geo.audit import add_commands as _audit_commands
+
+    _audit_commands(sub, store_help)  # audit
     return parser
 
 

@@ -38,8 +38,10 @@ def _switch(at: AppTest, page: str) -> AppTest:
     return at
 
 
-def _app(page: str | None = None, **params: str | list[str]) -> AppTest:
+def _app(page: str | None = None, *, as_role: str | None = None, **params: str | list[str]) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    if as_role is not None:
+        _sign_in(at, as_role)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
@@ -47,6 +49,16 @@ def _app(page: str | None = None, **params: str | list[str]) -> AppTest:
         _switch(at, page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _sign_in(at: AppTest, role: str) -> None:
+    """Sign the AppTest's session in as a local account of ``role`` in the default store (made for it)."""
+    from geo import settings
+    from geo.store import open_store
+    from ui import auth
+
+    open_store(settings.get().store).put_user(role, role, None, actor="cli")
+    at.session_state[auth.SESSION_KEY] = auth.session_record(role)
 
 
 def _map_script(at: AppTest) -> str:
@@ -206,7 +218,7 @@ def _upload(at: AppTest, name: str, data: bytes | None = None) -> AppTest:
 
 
 def test_import_page_reports_previews_commits_and_deletes(store_env):
-    at = _upload(_app("views/import_data.py"), "acled_sample.csv")
+    at = _upload(_app("views/import_data.py", as_role="admin"), "acled_sample.csv")
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Events to import"]) > 0
     assert len(at.get("component_instance")) == 1  # the preview map
@@ -223,7 +235,7 @@ def test_import_page_reports_previews_commits_and_deletes(store_env):
 
 
 def test_import_page_maps_arbitrary_columns(store_env):
-    at = _upload(_app("views/import_data.py"), "mapped_sample.csv")
+    at = _upload(_app("views/import_data.py", as_role="admin"), "mapped_sample.csv")
     for field, column in {"time_start": "Date", "place": "Settlement", "region": "Oblast", "claimant": "Who said",
                           "party": "Side"}.items():  # fmt: skip
         at.selectbox(key=f"import_map_{field}").set_value(column)
@@ -233,7 +245,7 @@ def test_import_page_maps_arbitrary_columns(store_env):
 
 
 def test_import_page_refuses_a_binary_file_clearly(store_env):
-    at = _upload(_app("views/import_data.py"), "events.csv", bytes(range(256)) * 64)
+    at = _upload(_app("views/import_data.py", as_role="admin"), "events.csv", bytes(range(256)) * 64)
     assert "Nothing can be imported from events.csv" in at.error[0].value
 
 

@@ -306,7 +306,7 @@ def test_the_next_build_removes_orphaned_snapshot_files_only(tmp_path, store_env
         os.utime(old, (hour_ago, hour_ago))
         os.utime(other, (hour_ago, hour_ago))
         snap.read_display(store)
-        left = sorted(p.name for p in folder.iterdir() if not p.name.endswith(".arrow"))
+        left = sorted(p.name for p in folder.iterdir() if not p.name.endswith((".arrow", ".json")))
         assert left == sorted([building.name, elsewhere.name, other.name])
         assert len(list(folder.glob("*.arrow"))) == 2
     finally:
@@ -318,7 +318,14 @@ def test_the_next_build_removes_orphaned_snapshot_files_only(tmp_path, store_env
 
 
 def _page() -> AppTest:
+    """The Import page, signed in as an admin (a local account made in the default store)."""
+    from geo import settings
+    from geo.store import open_store
+    from ui import auth
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    open_store(settings.get().store).put_user("ada", "admin", None, actor="cli")
+    at.session_state[auth.SESSION_KEY] = auth.session_record("ada")
     at.run()
     at.switch_page("views/import_data.py").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -17,6 +17,7 @@ from geo.filters import Filter
 from geo.i18n import N_, t, tn
 from geo.mapview import build_map
 from geo.mapview.control import ControlArea
+from geo.mapview.popups import add_claim_links
 from ui import control, data, exporting, leaflet, state
 
 MAP_HEIGHT = 560
@@ -163,21 +164,22 @@ def _map(
     flt = key[-1]
     box, zoom = (view[0], view[1]) if view else (None, None)
     areas, verdicts = _control(flt, layers)
-    m = build_map(
-        _events,
-        _claims,
-        layers=layers,
-        draw=True,
-        basemap=basemap,
-        assets=assets,
-        area=flt.area,
-        view=box,
-        zoom=zoom,
-        lang=lang,
-        control=areas,
-        verdicts=verdicts,
-    )
-    return leaflet.render(m, keep=False)  # rendered once; the folium objects are not kept
+    with add_claim_links():  # every event's popup links to the Add claim form (the page checks the role)
+        m = build_map(
+            _events,
+            _claims,
+            layers=layers,
+            draw=True,
+            basemap=basemap,
+            assets=assets,
+            area=flt.area,
+            view=box,
+            zoom=zoom,
+            lang=lang,
+            control=areas,
+            verdicts=verdicts,
+        )
+        return leaflet.render(m, keep=False)  # rendered once; the folium objects are not kept
 
 
 def _control(flt: Filter, layers: Sequence[str]) -> tuple[list[ControlArea], pd.DataFrame | None]:

@@ -13,15 +13,17 @@ import hashlib
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from geo import settings
+from geo import editing, settings
+from geo.auth import Actor
 from geo.errors import DatasetConflictError, GeoError, TimeLimitError
 from geo.i18n import t, tn
 from geo.importers import ImportResult, known_format, read_file
-from geo.importers.run import run_within, source_label
+from geo.importers.run import run_within
 from geo.importers.table import TEMPLATE_COLUMNS, header_columns
 from geo.store import WriteResult, open_store
 from ui import state
@@ -101,8 +103,8 @@ def needs_mapping(columns: list[str]) -> bool:
     return bool(columns) and known_format(columns) is None
 
 
-def commit(result: ImportResult, name: str, sha256: str) -> WriteResult:
-    """Write an import into the store as its dataset, in one transaction.
+def commit(result: ImportResult, name: str, sha256: str, actor: Actor | None) -> WriteResult:
+    """Write an import into the store as its dataset, in one transaction (:func:`geo.editing.import_dataset`).
 
     Parameters
     ----------
@@ -111,23 +113,22 @@ def commit(result: ImportResult, name: str, sha256: str) -> WriteResult:
     name : str
         The uploaded file's name.
     sha256 : str
-        Its SHA-256 (:func:`digest`): the dataset's source is recorded as the name and this.
+        Its SHA-256 (:func:`digest`): the dataset's source and the audit row record the name and this.
+    actor : Actor or None
+        Who imports (an editor or an admin; checked before anything is written).
 
     Raises
     ------
+    NotAllowedError
+        The actor may not import (nothing written).
     DatasetConflictError
         Some of its ids belong to another dataset (nothing written).
     """
-    store = open_store(settings.get().store)
-    return store.write(
-        result.events,
-        result.claims,
-        dataset=result.dataset,
-        kind="import",
-        source=source_label(name, sha256),
-        description=f"Imported from {Path(name).name} ({result.format}) in the dashboard",  # stored data: English
-        validated=True,
-    )
+    return editing.import_dataset(_store(), actor, result, name, sha256)
+
+
+def _store() -> Any:
+    return open_store(settings.get().store)
 
 
 _ID_WORDS = {"acled": "ACLED", "ucdp": "UCDP GED"}
@@ -165,23 +166,49 @@ def datasets() -> pd.DataFrame:
     return open_store(settings.get().store).datasets()
 
 
-def delete(name: str) -> int:
-    """Delete a dataset and its claims; returns the number of events removed."""
-    return open_store(settings.get().store).delete_dataset(name)
+def delete(name: str, actor: Actor | None) -> int:
+    """Delete a dataset (to the trash: an admin can restore it); returns the number of events removed."""
+    return editing.delete_dataset(_store(), actor, name)
 
 
-def delete_and_say(name: str) -> None:
+def delete_and_say(name: str, actor: Actor | None) -> None:
     """Button callback: delete before the page is drawn again, and leave a message for it.
 
     A callback runs before the page sets the run's language, so the message is put in the session's language here.
     """
-    n = delete(name)
+    try:
+        n = delete(name, actor)
+    except GeoError as err:
+        st.session_state["import_refused"] = str(err)
+        return
     st.session_state["import_deleted"] = tn(
-        "Deleted {n} event of “{name}”.", "Deleted {n} events of “{name}”.", n, lang=state.language(), name=name
+        "Deleted {n} event of “{name}”; an admin can restore it below.",
+        "Deleted {n} events of “{name}”; an admin can restore it below.",
+        n,
+        lang=state.language(),
+        name=name,
     )
     st.session_state["import_delete_name"] = None
 
 
+def deleted() -> pd.DataFrame:
+    """Datasets deleted and not restored, newest first (``store.deleted_datasets()``)."""
+    return _store().deleted_datasets()
+
+
+def restore_and_say(deletion: str, name: str, actor: Actor | None) -> None:
+    """Button callback: restore a deleted dataset (admins) and leave a message for the page."""
+    try:
+        n = editing.restore_dataset(_store(), actor, deletion)
+    except GeoError as err:
+        st.session_state["import_refused"] = str(err)
+        return
+    st.session_state["import_deleted"] = tn(
+        "Restored {n} event of “{name}”.", "Restored {n} events of “{name}”.", n, lang=state.language(), name=name
+    )
+
+
 __all__ = ["HEADER_SECONDS", "MAPPED_FIELDS", "READ_SECONDS", "TEMPLATE", "TEMPLATE_COLUMNS", "DatasetConflictError",
            "GeoError", "TimeLimitError", "columns_of", "commit", "conflict_sentence", "datasets", "delete",
-           "delete_and_say", "digest", "import_into", "needs_mapping", "read_upload"]  # fmt: skip
+           "delete_and_say", "deleted", "digest", "import_into", "needs_mapping", "read_upload",
+           "restore_and_say"]  # fmt: skip

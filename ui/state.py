@@ -49,6 +49,10 @@ _LAYER_ONLY = {
 """Filter fields that apply to some layers only: widget key, event column (for labels), options."""
 
 
+PAGE_PARAMS = ("event",)
+"""Address parameters that belong to a page, not to the filter: the sidebar keeps them as they are."""
+
+
 def current() -> Filter:
     """The filter the sidebar made in this run (set by app.py before the page runs).
 
@@ -404,6 +408,9 @@ def sidebar(span: tuple[dt.date, dt.date], datasets: list[str]) -> Filter:
     query: dict[str, Any] = flt.to_query()
     if st.session_state.get(_LANGUAGE):
         query["lang"] = st.session_state[_LANGUAGE]
+    for key in PAGE_PARAMS:  # a page's own parameters stay in the address (Add claim's ?event=ID)
+        if key in st.query_params:
+            query[key] = st.query_params.get_all(key)
     if {k: v if isinstance(v, list) else [v] for k, v in query.items()} != _query_params():
         st.query_params.from_dict(query)
     st.session_state["_filter"] = flt

@@ -9,11 +9,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import present
+from geo.auth import Actor, can
 from geo.claims import fold
 from geo.i18n import t, tn
 from geo.importers import FORMATS
 from geo.mapview import build_map
+from ui import editing as ui_editing
 from ui import importing
+from views.layer import md
 
 
 def _report(result: importing.ImportResult) -> None:
@@ -42,10 +45,10 @@ def _report(result: importing.ImportResult) -> None:
         )
 
 
-def _commit(result: importing.ImportResult, name: str, data: bytes) -> None:
+def _commit(result: importing.ImportResult, name: str, data: bytes, who: Actor | None) -> None:
     """Write the import; when its ids belong to another dataset, say so and offer to import into that one."""
     try:
-        written = importing.commit(result, name, importing.digest(data))
+        written = importing.commit(result, name, importing.digest(data), who)
     except importing.DatasetConflictError as err:
         st.error(importing.conflict_sentence(err, result.format))
         owner = err.only_owner
@@ -72,6 +75,11 @@ def _commit(result: importing.ImportResult, name: str, data: bytes) -> None:
 
 
 st.title(t("Import data"))
+who = ui_editing.actor()
+if not can(who, "import"):  # the write checks the role again (geo.editing.import_dataset)
+    st.error(t("not allowed: importing needs the editor role"))
+    st.caption(t("Sign in as an editor (in the sidebar) to import files; viewers read and export."))
+    st.stop()
 st.caption(
     t(
         "ACLED or UCDP GED exports, spreadsheets (CSV or XLSX in the template below, or any columns mapped here), "
@@ -145,11 +153,13 @@ if upload is not None:
             )
             into = st.session_state.pop("import_into", None)  # "import into that dataset instead" was pressed
             if clicked or into == result.dataset:
-                _commit(result, upload.name, data)
+                _commit(result, upload.name, data, who)
 
 st.subheader(t("Datasets in the store"))
 if deleted := st.session_state.pop("import_deleted", None):
     st.success(deleted)
+if refused := st.session_state.pop("import_refused", None):
+    st.error(refused)
 table = importing.datasets()
 st.dataframe(
     table,
@@ -167,12 +177,38 @@ st.dataframe(
     },
 )
 imported = [name for name, kind in zip(table["name"], table["kind"], strict=True) if kind != "bundled"]
-if imported:
+if imported and can(who, "delete_dataset"):
     name = st.selectbox(t("Delete a dataset"), [None, *imported], key="import_delete_name")
     if name:
         st.button(
             t("Delete “{name}” and all its claims", name=name),
             key="import_delete",
             on_click=importing.delete_and_say,
-            args=(name,),
+            args=(name, who),
         )
+elif imported:
+    st.caption(t("Deleting a dataset needs the admin role."))
+if can(who, "restore_dataset"):
+    trash = importing.deleted()
+    if len(trash):
+        st.subheader(t("Deleted datasets"))
+        st.caption(t("A deleted dataset is kept here; restoring puts its events and claims back as they were."))
+        for row in trash.to_dict("records"):
+            text, button = st.columns([5, 1])
+            when = row["deleted_at"].strftime("%Y-%m-%d %H:%M UTC") if pd.notna(row["deleted_at"]) else ""
+            text.markdown(
+                t(
+                    "**{name}** — {events} events, {claims} claims; deleted by {who} on {when}",
+                    name=md(row["dataset"]),
+                    events=present.number(row["events"]),
+                    claims=present.number(row["claims"]),
+                    who=md(row["deleted_by"]),
+                    when=when,
+                )
+            )
+            button.button(
+                t("Restore"),
+                key=f"import_restore_{row['deletion']}",
+                on_click=importing.restore_and_say,
+                args=(row["deletion"], row["dataset"], who),
+            )

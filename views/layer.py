@@ -27,6 +27,7 @@ from geo.charts import breakdown, figures_over_time
 from geo.claims import statement_table
 from geo.filters import Filter
 from geo.i18n import t
+from geo.mapview.popups import add_claim_href
 from geo.sources import column_labels, impact_table
 from geo.stats import assessment_figures, verdict_table
 from ui import components, control, data, state
@@ -248,12 +249,16 @@ def render(name: str) -> None:
     listed, listed_claims, matched = data.latest(flt)
     components.table_note(len(listed), matched, name)
     table = statement_table(listed, listed_claims, current_only=not history)
+    table["add_claim"] = [add_claim_href(e) for e in table["event_id"]]  # the Add claim form on that row's event
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_order=statement_columns(page_spec.table_columns),
-        column_config=_statement_columns(table),
+        column_order=[*statement_columns(page_spec.table_columns), "add_claim"],
+        column_config={
+            **_statement_columns(table),
+            "add_claim": st.column_config.LinkColumn(t("Record"), display_text=t("Add a claim")),
+        },
     )
     extra = SECTIONS.get(name)
     if extra is not None:

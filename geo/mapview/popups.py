@@ -7,8 +7,11 @@ translated (:mod:`geo.i18n`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any, Final
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -21,6 +24,55 @@ MAX_CLAIMS_PER_EVENT: Final = 12
 MAX_OTHER_SOURCES: Final = 3
 MAX_PLACES_IN_TIP: Final = 5
 """Most places a region outline's tooltip names before "and N more"."""
+_ADD_CLAIM: ContextVar[str | None] = ContextVar("cm_add_claim", default=None)
+
+
+@contextlib.contextmanager
+def add_claim_links(path: str = "/add_claim") -> Iterator[None]:
+    """Popups built inside carry an *Add a claim* link to ``path?event=<id>`` (the dashboard's maps; not exports).
+
+    Parameters
+    ----------
+    path : str
+        The *Add claim* page's address on the dashboard's server.
+    """
+    token = _ADD_CLAIM.set(path)
+    try:
+        yield
+    finally:
+        _ADD_CLAIM.reset(token)
+
+
+def add_claim_href(event_id: object, path: str = "/add_claim") -> str:
+    """The address of the *Add claim* form on an event: ``/add_claim?event=<id, URL-encoded>`` (not HTML-escaped).
+
+    Parameters
+    ----------
+    event_id : object
+        The event's id.
+    path : str
+        The page's address.
+
+    Returns
+    -------
+    str
+        The address.
+    """
+    return f"{path}?event={quote(str(event_id), safe='')}"
+
+
+def _add_claim_link(row: Mapping[str, Any]) -> str:
+    """The *Add a claim* link of an event's popup, or "" outside the dashboard.
+
+    It opens the form in a new tab: the map's frame is sandboxed without ``allow-top-navigation``, so a link
+    cannot replace the dashboard's own tab (a ``target="_top"`` click does nothing there).
+    """
+    path = _ADD_CLAIM.get()
+    if path is None or missing(row.get("event_id")):
+        return ""
+    href = escape(add_claim_href(row["event_id"], path))
+    link = f'<a href="{href}" target="_blank" rel="noopener">{escape(t("Add a claim"))}</a>'
+    return f'<div class="cm-m cm-add">{link}</div>'
 
 
 def _verdicts_by_claim(verdicts: pd.DataFrame | None, ids: set[str]) -> dict[object, list[tuple[str, str, str]]]:
@@ -160,6 +212,7 @@ def _event_html(row: Mapping[str, Any], claims: Sequence[Mapping[str, Any]]) -> 
         f'<div class="cm-m">{escape(precision)} · {escape(when)} · {_status_badge(row.get("status"))}'
         f"{_synthetic_badge(row)}</div>",
         _claims_list(claims),
+        _add_claim_link(row),
     ]
     return "".join(parts)
 
