@@ -244,6 +244,20 @@ def test_import_page_maps_arbitrary_columns(store_env):
     assert {m.label: m.value for m in at.metric}["Events to import"] == "2"
 
 
+def test_the_upload_limit_holds_for_an_editor_too(store_env, monkeypatch):
+    from geo.importers import _common
+    from geo.store import open_store
+
+    monkeypatch.setattr(_common, "MAX_BYTES", 2**19)  # the page's limit is the smaller of the server's and this
+    at = _app("views/import_data.py", as_role="editor")
+    before = open_store(str(store_env)).version()
+    at = _upload(at, "big.csv", b"event_id,layer\n" + b"x,capture\n" * 2**16)  # 0.6 MB
+    shown = " ".join(e.value for e in at.error)
+    assert "big.csv is 0.6 MB, over the 0.5 MB upload limit: nothing was read" in shown
+    assert not [b for b in at.button if b.label == "Import"]
+    assert open_store(str(store_env)).version() == before
+
+
 def test_import_page_refuses_a_binary_file_clearly(store_env):
     at = _upload(_app("views/import_data.py", as_role="admin"), "events.csv", bytes(range(256)) * 64)
     assert "Nothing can be imported from events.csv" in at.error[0].value

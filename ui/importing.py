@@ -77,6 +77,31 @@ def read_upload(name: str, data: bytes, fmt: str, dataset: str, mapping: dict | 
         return _read(digest(data), name, data, fmt, dataset, text)
 
 
+def upload_limit() -> int:
+    """Largest upload the Import page reads, in bytes: Streamlit's ``server.maxUploadSize`` and the importers' limit.
+
+    The server refuses larger uploads before any page runs; the page checks again, for every role, so a file that
+    reached it another way (a client that skipped the browser's check) is refused the same.
+    """
+    from geo.importers import _common
+
+    return min(int(st.get_option("server.maxUploadSize")) * 2**20, _common.MAX_BYTES)
+
+
+def too_large(name: str, data: bytes) -> str | None:
+    """The page's sentence for an upload over :func:`upload_limit`, or None."""
+    limit = upload_limit()
+    if len(data) <= limit:
+        return None
+    return t(
+        "{name} is {size} MB, over the {limit} MB upload limit: nothing was read. Split the file, or import it "
+        "from the command line (python -m geo import --max-mb).",
+        name=Path(name).name,
+        size=f"{len(data) / 2**20:,.1f}",
+        limit=f"{limit / 2**20:,.1f}",
+    )
+
+
 def digest(data: bytes) -> str:
     """The SHA-256 of an upload, hexadecimal."""
     return hashlib.sha256(data).hexdigest()
@@ -211,4 +236,4 @@ def restore_and_say(deletion: str, name: str, actor: Actor | None) -> None:
 __all__ = ["HEADER_SECONDS", "MAPPED_FIELDS", "READ_SECONDS", "TEMPLATE", "TEMPLATE_COLUMNS", "DatasetConflictError",
            "GeoError", "TimeLimitError", "columns_of", "commit", "conflict_sentence", "datasets", "delete",
            "delete_and_say", "deleted", "digest", "import_into", "needs_mapping", "read_upload",
-           "restore_and_say"]  # fmt: skip
+           "restore_and_say", "too_large", "upload_limit"]  # fmt: skip

@@ -95,6 +95,9 @@ st.download_button(
     key="import_template",
 )
 upload = st.file_uploader(t("File to import"), key="import_file")
+if upload is not None and (refused := importing.too_large(upload.name, upload.getvalue())):
+    st.error(refused)  # for every role: an editor's upload is held to the same limit as anybody's
+    upload = None
 if upload is not None:
     data = upload.getvalue()
     left, right = st.columns(2)
