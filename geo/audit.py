@@ -21,8 +21,10 @@ import pandas as pd
 
 from geo.auth import SYSTEM, Actor, require
 from geo.i18n import N_, t
+from geo.store._ledger import AUDIT_ACTIONS
 
 __all__ = [
+    "ACTIONS",
     "DEFAULT_LIMIT",
     "add_commands",
     "cmd_audit",
@@ -34,6 +36,8 @@ __all__ = [
     "table",
 ]
 
+ACTIONS: Final = AUDIT_ACTIONS
+"""What the store's audit trail records (import, delete_dataset, …, user_remove)."""
 DEFAULT_LIMIT: Final = 200
 """Rows the command line and the Audit page show unless told otherwise."""
 _COUNTS: Final = (

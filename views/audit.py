@@ -16,21 +16,6 @@ from geo.errors import GeoError
 from geo.i18n import t
 from ui import editing as ui_editing
 
-ACTIONS = (
-    "import",
-    "delete_dataset",
-    "restore_dataset",
-    "event_add",
-    "claim_add",
-    "claim_edit",
-    "claim_withdraw",
-    "claim_restore",
-    "user_add",
-    "user_change",
-    "user_remove",
-)
-# what the store records (geo.store._ledger.AUDIT_ACTIONS)
-
 st.title(t("Audit trail"))
 who = ui_editing.actor()
 if not can(who, "read_audit"):
@@ -44,7 +29,7 @@ st.caption(
     )
 )
 left, mid, right = st.columns(3)
-actions = left.multiselect(t("Actions"), ACTIONS, key="audit_actions", placeholder=t("All"))
+actions = left.multiselect(t("Actions"), audit.ACTIONS, key="audit_actions", placeholder=t("All"))
 actors = mid.text_input(t("People (names, comma-separated)"), key="audit_actors")
 target = right.text_input(t("Target contains"), key="audit_target", help=t("A dataset, a claim id, a user name"))
 left, mid, right = st.columns(3)

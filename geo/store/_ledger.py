@@ -35,7 +35,6 @@ import contextlib
 import datetime as dt
 import json
 import math
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -45,10 +44,11 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
-from geo.errors import GeoError, NotFoundError, StaleEditError
-from geo.store.base import DateLike, WriteResult
+from geo.errors import GeoError, NotFoundError
+from geo.store._gpkg_write import _conform, _with_dataset  # the input checks both stores share
+from geo.store.base import DateLike, WriteResult, check_dataset_name, check_kind
 
-__all__ = ["AUDIT_ACTIONS", "Changes", "ClaimVersion", "Ledger"]
+__all__ = ["AUDIT_ACTIONS", "Changes", "ClaimVersion", "Ledger", "LedgerBase"]
 
 AUDIT_ACTIONS = (
     "import",
@@ -190,8 +190,9 @@ def claim_data(row: pd.Series | dict[str, Any]) -> dict[str, Any]:
     return {name: _plain(get(name)) for name in schema.CLAIM_COLUMN_NAMES}
 
 
-class Ledger:
-    """The ledger's methods, shared by both stores (mixed into :class:`GeoPackageStore` and :class:`PostGISStore`).
+class LedgerBase:
+    """The ledger's plumbing, users, audit trail, imports and change log (the claims' and the trash's methods are in
+    ``_ledger_claims`` and ``_ledger_trash``; :class:`Ledger` joins them for the stores).
 
     A store provides ``_dialect``, ``_transaction()`` (a write transaction), ``_ledger_read()`` (a read connection),
     ``_write_rows(con, events, claims, dataset, kind)``, ``_remove_rows(con, name)``, ``_bulk(con, table)`` and
@@ -403,257 +404,79 @@ class Ledger:
             self._x(con, "DELETE FROM {users} WHERE name = ?", (name,))
             self._audit(con, "user_remove", actor, name, {"role": row[0]})
 
-    # -- claims recorded by hand -----------------------------------------------------------------------------------
+    # -- imports, deleting and restoring datasets --------------------------------------------------------------------
 
-    def _latest(self, con: Any, claim_id: str) -> tuple[int, str, str, str] | None:
-        """(version, op, at, actor) of a claim's latest version, or None when it has none."""
-        row = self._x(
-            con,
-            "SELECT version, op, at, actor FROM {claim_versions} WHERE claim_id = ? ORDER BY version DESC LIMIT 1",
-            (claim_id,),
-        ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]), str(row[2]), str(row[3]))
-
-    def _stored_claim(self, con: Any, claim_id: str) -> dict[str, Any] | None:
-        names = ", ".join(f'"{c}"' for c in schema.CLAIM_COLUMN_NAMES)
-        row = self._x(con, f"SELECT {names} FROM {{claims}} WHERE claim_id = ?", (claim_id,)).fetchone()
-        return None if row is None else claim_data(dict(zip(schema.CLAIM_COLUMN_NAMES, row, strict=True)))
-
-    def _version_row(self, con: Any, claim_id: str, version: int, op: str, actor: str, data: dict[str, Any]) -> None:
-        self._x(
-            con,
-            "INSERT INTO {claim_versions} (claim_id, version, op, at, actor, event_id, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (claim_id, version, op, now(), actor, data["event_id"], json.dumps(data, ensure_ascii=False)),
-        )
-
-    def claim_version(self, claim_id: str) -> int:
-        """The claim's current version: 0 for a claim as imported, never edited.
-
-        Raises
-        ------
-        NotFoundError
-            No claim of that id (withdrawn claims still have versions: their latest is returned).
-        """
-        with self._ledger_read() as con:
-            latest = self._latest(con, claim_id)
-            if latest is not None:
-                return latest[0]
-            if self._x(con, "SELECT 1 FROM {claims} WHERE claim_id = ?", (claim_id,)).fetchone() is None:
-                raise NotFoundError(f"no claim {claim_id!r}")
-        return 0
-
-    def claim_history(self, claim_id: str) -> pd.DataFrame:
-        """Every version of a claim, oldest first: ``version``, ``op``, ``at``, ``actor``, ``data`` (a dict)."""
-        with self._ledger_read() as con:
-            rows = self._x(
-                con,
-                "SELECT version, op, at, actor, data FROM {claim_versions} WHERE claim_id = ? ORDER BY version",
-                (claim_id,),
-            ).fetchall()
-        out = pd.DataFrame(rows, columns=["version", "op", "at", "actor", "data"])
-        out["version"] = out["version"].astype("int64")
-        out["at"] = pd.to_datetime(out["at"], utc=True, format="ISO8601").astype("datetime64[ms, UTC]")
-        out["data"] = [json.loads(d) for d in out["data"]]
-        return out
-
-    def withdrawn_claims(self) -> pd.DataFrame:
-        """Claims withdrawn and not restored: their fields, ``version``, ``withdrawn_at``, ``withdrawn_by``."""
-        with self._ledger_read() as con:
-            rows = self._x(
-                con,
-                "SELECT v.version, v.at, v.actor, v.data FROM {claim_versions} v "
-                "WHERE v.op = 'withdraw' AND v.version = "
-                "(SELECT max(w.version) FROM {claim_versions} w WHERE w.claim_id = v.claim_id) ORDER BY v.at DESC",
-            ).fetchall()
-        records = [
-            {**json.loads(d), "version": int(v), "withdrawn_at": at, "withdrawn_by": by} for v, at, by, d in rows
-        ]
-        columns = [*schema.CLAIM_COLUMN_NAMES, "version", "withdrawn_at", "withdrawn_by"]
-        out = pd.DataFrame(records, columns=columns)
-        out["withdrawn_at"] = pd.to_datetime(out["withdrawn_at"], utc=True, format="ISO8601")
-        return out
-
-    def _event_frames(
-        self, claim: dict[str, Any], event: dict[str, Any] | None
-    ) -> tuple[gpd.GeoDataFrame, str, str | None]:
-        """The claim's event as a frame, its dataset, and the kind to write it as (None: as registered)."""
-        if event is not None:
-            fields = {k: event.get(k) for k in schema.EVENT_COLUMN_NAMES}
-            fields["event_id"] = fields["event_id"] or f"rec-ev-{uuid.uuid4().hex[:12]}"
-            fields["dataset"] = fields["dataset"] or RECORDED
-            frame = gpd.GeoDataFrame([fields], geometry=[event.get("geometry")], crs=schema.CRS)
-            return frame, fields["dataset"], "recorded" if fields["dataset"] == RECORDED else None
-        event_id = claim.get("event_id")
-        if not event_id:
-            raise GeoError("a claim needs the event it is about (event_id), or a new event")
-        frame = self.read_events(event_ids=[event_id])
-        if frame.empty:
-            raise NotFoundError(f"no event {event_id!r}")
-        return frame, str(frame["dataset"].iloc[0]), None
-
-    def _kind_of(self, con: Any, dataset: str, default: str) -> str:
-        row = self._x(con, "SELECT kind FROM {datasets} WHERE name = ?", (dataset,)).fetchone()
-        return default if row is None else str(row[0])
-
-    def record_claim(
+    def write(
         self,
-        claim: dict[str, Any],
+        events: pd.DataFrame,
+        claims: pd.DataFrame,
         *,
-        actor: str,
-        event: dict[str, Any] | None = None,
-        base_version: int | None = None,
-    ) -> ClaimVersion:
-        """Record a claim (a new one, or a new version of one), with its event when the event is new.
+        dataset: str,
+        kind: str = "import",
+        description: str = "",
+        source: str = "",
+        validated: bool = False,
+        actor: str = "cli",
+        audit: dict | None = None,
+    ) -> WriteResult:
+        """Insert or update the events and claims of one dataset, in one transaction (both stores).
+
+        Rows are matched by ``event_id`` / ``claim_id``: a new id is
+        inserted, a known one updated when anything in it differs, and left
+        alone when it is identical (writing the same data twice changes
+        nothing, not even the file). Rows stored earlier and missing from this
+        input are kept; use :meth:`delete_dataset` to replace a dataset.
 
         Parameters
         ----------
-        claim : dict
-            Fields of :data:`geo.schema.CLAIM_COLUMNS`. Without ``claim_id``: a new claim (an id ``rec-…`` is
-            made). With it: an edit of that claim, based on ``base_version``.
+        events : GeoDataFrame or DataFrame
+            Events (:data:`geo.schema.EVENT_COLUMNS`). Their ``dataset`` is
+            set to ``dataset`` where missing and must equal it where given.
+            Not modified.
+        claims : DataFrame
+            Claims about these events (:data:`geo.schema.CLAIM_COLUMNS`).
+            Not modified.
+        dataset : str
+            Name of the dataset.
+        kind : str
+            One of :data:`geo.store.base.KINDS`; fixed when the dataset is
+            first written.
+        description, source : str
+            Text for the registry; an empty string keeps what is there.
+        validated : bool
+            The frames come from :func:`geo.validate.validate` already: skip
+            validating them again (ids are still checked for duplicates).
         actor : str
-            Who records it (the audit trail's name).
-        event : dict, optional
-            A new event's fields (:data:`geo.schema.EVENT_COLUMNS` and ``geometry``, a shapely geometry or None),
-            recorded with this claim as its first; its dataset is ``recorded`` unless named.
-        base_version : int, optional
-            For an edit: the version the editor started from. Another version since is refused.
+            Who writes (the audit trail's ``import`` row names them).
+        audit : dict, optional
+            More for that row (the file's name and SHA-256).
 
         Returns
         -------
-        ClaimVersion
-            The claim's id, its event and its new version.
+        WriteResult
+            Inserted, updated and unchanged events and claims.
 
         Raises
         ------
         ValidationError
-            Every problem of the claim (and new event), by the importers' rules; nothing written.
-        StaleEditError
-            The claim changed since ``base_version``; nothing written.
-        NotFoundError
-            The event, or the claim to edit, does not exist.
+            The input is invalid (every problem found, from
+            :func:`geo.validate.validate`), an event names another dataset,
+            an id already belongs to another dataset, or ``kind`` differs from
+            the dataset's. Nothing is written.
         """
-        from geo.validate import validate
+        name = check_dataset_name(dataset)
+        kind = check_kind(kind)
+        events = _with_dataset(events, name)
+        if validated:
+            events, claims = _conform(events, claims)
+        else:
+            from geo.validate import validate
 
-        claim = {k: claim.get(k) for k in schema.CLAIM_COLUMN_NAMES}
-        events, dataset, kind = self._event_frames(claim, event)
-        event_id = str(events["event_id"].iloc[0])
-        editing = bool(claim.get("claim_id"))
-        if editing and base_version is None:
-            raise GeoError("an edit needs the version of the claim it was based on")
-        claim["claim_id"] = claim["claim_id"] or f"rec-{uuid.uuid4().hex[:12]}"
-        claim["event_id"] = event_id
-        claim["stated_precision"] = claim["stated_precision"] or "day"
-        checked_events, checked = validate(events, pd.DataFrame([claim]), context="claim")
-        data = claim_data(checked.iloc[0])
+            events, claims = validate(events, claims, context=f"dataset {name!r}")
         with self._transaction() as con:
-            latest = self._latest(con, data["claim_id"])
-            stored = self._stored_claim(con, data["claim_id"]) if editing else None
-            if editing:
-                self._check_base(data["claim_id"], latest, stored, base_version)
-                if stored is not None and stored["event_id"] != event_id:
-                    raise GeoError(
-                        f"claim {data['claim_id']!r} is about event {stored['event_id']!r}, not {event_id!r}"
-                    )
-                if latest is None and stored is not None:
-                    self._version_row(con, data["claim_id"], 0, "original", "import", stored)
-            elif latest is not None:
-                raise GeoError(f"claim {data['claim_id']!r} exists already")
-            self._write_rows(con, checked_events, checked, dataset, kind or self._kind_of(con, dataset, "import"))
-            version = (latest[0] if latest else 0) + 1
-            self._version_row(con, data["claim_id"], version, "edit" if editing else "add", actor, data)
-            if event is not None:
-                self._audit(con, "event_add", actor, event_id, {"dataset": dataset, "place": events["place"].iloc[0]})
-            detail = {"event_id": event_id, "claimant": data["claimant"], "stance": data["stance"],
-                      "source_url": data["source_url"], "version": version}  # fmt: skip
-            self._audit(con, "claim_edit" if editing else "claim_add", actor, data["claim_id"], detail)
-            self._change(con, event_id)
-            self._data_changed(con)
-        return ClaimVersion(data["claim_id"], event_id, version)
-
-    @staticmethod
-    def _check_base(
-        claim_id: str, latest: tuple[int, str, str, str] | None, stored: dict[str, Any] | None, base: int | None
-    ) -> None:
-        """Refuse an edit of a claim that is gone, withdrawn, or changed since the version it was based on."""
-        if stored is None:
-            if latest is not None and latest[1] == "withdraw":
-                raise StaleEditError(
-                    f"claim {claim_id!r} was withdrawn by {latest[3]} at {latest[2]}; an admin can restore it"
-                )
-            raise NotFoundError(f"no claim {claim_id!r}")
-        current = latest[0] if latest else 0
-        if base != current:
-            who = f" by {latest[3]} at {latest[2]}" if latest else ""
-            raise StaleEditError(
-                f"claim {claim_id!r} was changed{who} (now version {current}) since you opened version {base}; "
-                "reload it and make your change again"
-            )
-
-    def withdraw_claim(self, claim_id: str, *, actor: str, base_version: int) -> int:
-        """Withdraw a claim (a soft delete an admin can undo); return the new version number.
-
-        Raises
-        ------
-        StaleEditError
-            The claim changed since ``base_version``, or was withdrawn already.
-        NotFoundError
-            No such claim.
-        """
-        with self._transaction() as con:
-            latest = self._latest(con, claim_id)
-            stored = self._stored_claim(con, claim_id)
-            self._check_base(claim_id, latest, stored, base_version)
-            assert stored is not None
-            if latest is None:
-                self._version_row(con, claim_id, 0, "original", "import", stored)
-            version = (latest[0] if latest else 0) + 1
-            self._version_row(con, claim_id, version, "withdraw", actor, stored)
-            self._x(con, "DELETE FROM {claims} WHERE claim_id = ?", (claim_id,))
-            detail = {"event_id": stored["event_id"], "claimant": stored["claimant"], "version": version}
-            self._audit(con, "claim_withdraw", actor, claim_id, detail)
-            self._change(con, stored["event_id"])
-            self._data_changed(con)
-        return version
-
-    def restore_claim(self, claim_id: str, *, actor: str) -> int:
-        """Put a withdrawn claim back as it was; return the new version number.
-
-        Raises
-        ------
-        NotFoundError
-            No withdrawn claim of that id, or its event has gone (its dataset was deleted).
-        """
-        from geo.validate import validate
-
-        with self._ledger_read() as con:
-            latest = self._latest(con, claim_id)
-            row = None
-            if latest is not None and latest[1] == "withdraw":
-                row = self._x(
-                    con, "SELECT data FROM {claim_versions} WHERE claim_id = ? AND version = ?", (claim_id, latest[0])
-                ).fetchone()
-        if row is None:
-            raise NotFoundError(f"claim {claim_id!r} is not withdrawn")
-        data = json.loads(row[0])
-        events = self.read_events(event_ids=[data["event_id"]])
-        if events.empty:
-            raise NotFoundError(f"claim {claim_id!r} is about event {data['event_id']!r}, which is no longer stored")
-        checked_events, checked = validate(events, pd.DataFrame([data]), context="claim")
-        dataset = str(events["dataset"].iloc[0])
-        with self._transaction() as con:
-            now_latest = self._latest(con, claim_id)
-            if now_latest != latest:
-                raise StaleEditError(f"claim {claim_id!r} changed while it was being restored; try again")
-            self._write_rows(con, checked_events, checked, dataset, self._kind_of(con, dataset, "import"))
-            version = latest[0] + 1
-            self._version_row(con, claim_id, version, "restore", actor, data)
-            self._audit(con, "claim_restore", actor, claim_id, {"event_id": data["event_id"], "version": version})
-            self._change(con, data["event_id"])
-            self._data_changed(con)
-        return version
-
-    # -- imports, deleting and restoring datasets --------------------------------------------------------------------
+            result = self._write_rows(con, events, claims, name, kind, description, source)
+            self._log_write(con, name, kind, result, actor, audit)
+        return result
 
     def _log_write(
         self, con: Any, dataset: str, kind: str, result: WriteResult, actor: str, audit: dict[str, Any] | None
@@ -680,140 +503,6 @@ class Ledger:
         if result.changed:
             self._change(con)
 
-    def _trash_rows(self, con: Any, deletion: str, name: str) -> tuple[int, int]:
-        """Copy a dataset's events and claims into the trash; return how many of each."""
-        counts = []
-        for table, trash, where in (
-            ("claims", "trash_claims", "event_id IN (SELECT event_id FROM {events} WHERE dataset = ?)"),
-            ("events", "trash_events", "dataset = ?"),
-        ):
-            shared = [c for c in self._columns(con, trash) if c in set(self._columns(con, table)) and c != "fid"]
-            cols = ", ".join(f'"{c}"' for c in shared)
-            cur = self._x(
-                con, f"INSERT INTO {{{trash}}} (deletion, {cols}) SELECT ?, {cols} FROM {{{table}}} WHERE {where}",
-                (deletion, name),
-            )  # fmt: skip
-            counts.append(int(cur.rowcount))
-        return counts[1], counts[0]
-
-    def delete_dataset(self, name: str, *, actor: str = "cli") -> int:
-        """Delete a dataset: its events, their claims and its registry entry go to the trash (an admin can restore it).
-
-        Parameters
-        ----------
-        name : str
-            The dataset.
-        actor : str
-            Who deletes it (audited as ``delete_dataset``).
-
-        Returns
-        -------
-        int
-            Number of events removed.
-
-        Raises
-        ------
-        NotFoundError
-            No dataset of that name.
-        """
-        from geo.store.base import check_dataset_name
-
-        name = check_dataset_name(name)
-        deletion = uuid.uuid4().hex[:12]
-        with self._transaction() as con:
-            entry = self._x(
-                con, "SELECT kind, description, source, created_at FROM {datasets} WHERE name = ?", (name,)
-            ).fetchone()
-            events, claims = self._trash_rows(con, deletion, name)
-            n = self._remove_rows(con, name)  # NotFoundError when there is nothing of that name: all rolled back
-            kind, description, source, created = entry if entry is not None else (None, None, None, None)
-            self._x(
-                con,
-                "INSERT INTO {trash} (deletion, dataset, kind, description, source, created_at, deleted_at, "
-                "deleted_by, events, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (deletion, name, kind, description, source, None if created is None else str(created), now(), actor,
-                 events, claims),
-            )  # fmt: skip
-            self._audit(con, "delete_dataset", actor, name, {"events": events, "claims": claims, "deletion": deletion})
-            self._change(con)
-            self._data_changed(con)
-        return n
-
-    def deleted_datasets(self) -> pd.DataFrame:
-        """Datasets in the trash, newest first: ``deletion``, ``dataset``, ``kind``, ``events``, ``claims``,
-        ``deleted_at``, ``deleted_by``."""
-        columns = ["deletion", "dataset", "kind", "events", "claims", "deleted_at", "deleted_by"]
-        with self._ledger_read() as con:
-            rows = self._x(con, f"SELECT {', '.join(columns)} FROM {{trash}} ORDER BY deleted_at DESC").fetchall()
-        out = pd.DataFrame(rows, columns=columns)
-        out["deleted_at"] = pd.to_datetime(out["deleted_at"], utc=True, format="ISO8601")
-        return out
-
-    def restore_dataset(self, deletion: str, *, actor: str) -> int:
-        """Put a deleted dataset back from the trash; return the number of events restored.
-
-        Raises
-        ------
-        NotFoundError
-            Nothing in the trash under ``deletion``.
-        GeoError
-            A dataset of that name exists again, or some of its ids were imported into another dataset since.
-        """
-        with self._transaction() as con:
-            row = self._x(
-                con,
-                "SELECT dataset, kind, description, source, created_at FROM {trash} WHERE deletion = ?",
-                (deletion,),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(f"nothing in the trash under {deletion!r}")
-            name = row[0]
-            if self._x(con, "SELECT 1 FROM {datasets} WHERE name = ?", (name,)).fetchone() is not None:
-                raise GeoError(f"a dataset named {name!r} exists again; delete it first, then restore this one")
-            for table, trash, key in (("events", "trash_events", "event_id"), ("claims", "trash_claims", "claim_id")):
-                clash = self._x(
-                    con,
-                    f"SELECT count(*) FROM {{{trash}}} t JOIN {{{table}}} s ON s.{key} = t.{key} WHERE t.deletion = ?",
-                    (deletion,),
-                ).fetchone()[0]
-                if clash:
-                    raise GeoError(
-                        f"{clash} {key}s of the deleted dataset {name!r} are stored again (imported since); "
-                        "delete the dataset that holds them first"
-                    )
-            restored = {}
-            for table, trash in (("events", "trash_events"), ("claims", "trash_claims")):
-                shared = [c for c in self._columns(con, table) if c in set(self._columns(con, trash)) and c != "fid"]
-                cols = ", ".join(f'"{c}"' for c in shared)
-                with self._bulk(con, table):
-                    cur = self._x(
-                        con,
-                        f"INSERT INTO {{{table}}} ({cols}) SELECT {cols} FROM {{{trash}}} WHERE deletion = ?",
-                        (deletion,),
-                    )
-                restored[table] = int(cur.rowcount)
-                self._x(con, f"DELETE FROM {{{trash}}} WHERE deletion = ?", (deletion,))
-            stamp = now()
-            if row[1] is not None:
-                self._x(
-                    con,
-                    "INSERT INTO {datasets} (name, kind, description, source, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (name, row[1], row[2], row[3], self._created(row[4], stamp), self._stamp(stamp)),
-                )
-            self._x(con, "DELETE FROM {trash} WHERE deletion = ?", (deletion,))
-            self._audit(con, "restore_dataset", actor, name, {"deletion": deletion, **restored})
-            self._change(con)
-            self._data_changed(con, restored=True)
-        return restored["events"]
-
-    def _created(self, stored: Any, fallback: str) -> Any:
-        """A registry time read back from the trash, as the registry stores it."""
-        return self._stamp(stored or fallback)
-
-    def _stamp(self, text: str) -> Any:
-        return text
-
     # -- the change log ------------------------------------------------------------------------------------------
 
     def changes_since(self, seq: int) -> Changes:
@@ -827,3 +516,11 @@ class Ledger:
         bulk = any(int(b) for b, _ in rows)
         ids = tuple(dict.fromkeys(e for b, e in rows if not int(b) and e is not None))
         return Changes(str(ledger), int(top), bulk, ids)
+
+
+from geo.store._ledger_claims import Claims  # noqa: E402  (they build on LedgerBase, defined above)
+from geo.store._ledger_trash import Trash  # noqa: E402
+
+
+class Ledger(Claims, Trash):
+    """Everything the ledger keeps, as the stores inherit it: :class:`LedgerBase`, claims' versions, the trash."""

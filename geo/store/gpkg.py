@@ -100,7 +100,6 @@ from geo.store._gpkg_schema import (
 )
 from geo.store._gpkg_write import (
     _check_registry,
-    _conform,
     _count_triggers_off,
     _delete,
     _Entry,
@@ -111,7 +110,6 @@ from geo.store._gpkg_write import (
     _touch,
     _upsert_claims,
     _upsert_events,
-    _with_dataset,
 )
 from geo.store._ledger import SQLITE, Ledger, ddl
 from geo.store.base import (
@@ -119,8 +117,6 @@ from geo.store.base import (
     DateLike,
     EventQuery,
     WriteResult,
-    check_dataset_name,
-    check_kind,
 )
 
 __all__ = ["GeoPackageStore"]
@@ -337,78 +333,6 @@ class GeoPackageStore(Ledger):
             return con.execute(f"SELECT 1 FROM {EVENTS} LIMIT 1").fetchone() is None
 
     # -- writing ---------------------------------------------------------------------------------------------
-
-    def write(
-        self,
-        events: pd.DataFrame,
-        claims: pd.DataFrame,
-        *,
-        dataset: str,
-        kind: str = "import",
-        description: str = "",
-        source: str = "",
-        validated: bool = False,
-        actor: str = "cli",
-        audit: dict | None = None,
-    ) -> WriteResult:
-        """Insert or update the events and claims of one dataset, in one transaction.
-
-        Rows are matched by ``event_id`` / ``claim_id``: a new id is
-        inserted, a known one updated when anything in it differs, and left
-        alone when it is identical (writing the same data twice changes
-        nothing, not even the file). Rows stored earlier and missing from this
-        input are kept; use :meth:`delete_dataset` to replace a dataset.
-
-        Parameters
-        ----------
-        events : GeoDataFrame or DataFrame
-            Events (:data:`geo.schema.EVENT_COLUMNS`). Their ``dataset`` is
-            set to ``dataset`` where missing and must equal it where given.
-            Not modified.
-        claims : DataFrame
-            Claims about these events (:data:`geo.schema.CLAIM_COLUMNS`).
-            Not modified.
-        dataset : str
-            Name of the dataset.
-        kind : str
-            ``"bundled"``, ``"synthetic"`` or ``"import"``; fixed when the
-            dataset is first written.
-        description, source : str
-            Text for the registry; an empty string keeps what is there.
-        validated : bool
-            The frames come from :func:`geo.validate.validate` already: skip
-            validating them again (ids are still checked for duplicates).
-        actor : str
-            Who writes (the audit trail's ``import`` row names them).
-        audit : dict, optional
-            More for that row (the file's name and SHA-256).
-
-        Returns
-        -------
-        WriteResult
-            Inserted, updated and unchanged events and claims.
-
-        Raises
-        ------
-        ValidationError
-            The input is invalid (every problem found, from
-            :func:`geo.validate.validate`), an event names another dataset,
-            an id already belongs to another dataset, or ``kind`` differs from
-            the dataset's. Nothing is written.
-        """
-        name = check_dataset_name(dataset)
-        kind = check_kind(kind)
-        events = _with_dataset(events, name)
-        if validated:
-            events, claims = _conform(events, claims)
-        else:
-            from geo.validate import validate
-
-            events, claims = validate(events, claims, context=f"dataset {name!r}")
-        with self._transaction() as con:
-            result = self._write_rows(con, events, claims, name, kind, description, source)
-            self._log_write(con, name, kind, result, actor, audit)
-        return result
 
     def _write_rows(
         self,

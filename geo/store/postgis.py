@@ -43,8 +43,6 @@ from geo.store.base import (
     DateLike,
     EventQuery,
     WriteResult,
-    check_dataset_name,
-    check_kind,
 )
 
 __all__ = ["PG_SCHEMA_VERSION", "PostGISStore", "close_pools", "migrate", "open_url"]
@@ -336,48 +334,6 @@ class PostGISStore(Ledger):
             return con.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(table("events"))).fetchone() is None
 
     # -- writing ---------------------------------------------------------------------------------------------
-
-    def write(
-        self,
-        events: pd.DataFrame,
-        claims: pd.DataFrame,
-        *,
-        dataset: str,
-        kind: str = "import",
-        description: str = "",
-        source: str = "",
-        validated: bool = False,
-        actor: str = "cli",
-        audit: dict | None = None,
-    ) -> WriteResult:
-        """Insert or update the events and claims of one dataset, in one transaction (see :meth:`Store.write`).
-
-        Holds the store's write lock for the transaction: a second write, from any process, waits for it.
-
-        Returns
-        -------
-        WriteResult
-            Inserted, updated and unchanged events and claims.
-
-        Raises
-        ------
-        ValidationError
-            Invalid input, ids of other datasets (:class:`~geo.errors.DatasetConflictError`), another kind.
-            Nothing is written.
-        """
-        name = check_dataset_name(dataset)
-        kind = check_kind(kind)
-        events = _with_dataset(events, name)
-        if validated:
-            events, claims = _conform(events, claims)
-        else:
-            from geo.validate import validate
-
-            events, claims = validate(events, claims, context=f"dataset {name!r}")
-        with self._transaction() as con:
-            result = self._write_rows(con, events, claims, name, kind, description, source)
-            self._log_write(con, name, kind, result, actor, audit)
-        return result
 
     def _write_rows(
         self,
