@@ -48,7 +48,7 @@ def _store() -> Any:
     """The dashboard's store (opened once per process by :mod:`ui.data`)."""
     from ui import data
 
-    return data._opened(data.location())
+    return data.store()
 
 
 def _oidc() -> Any | None:

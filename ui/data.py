@@ -41,7 +41,7 @@ class Data:
 
 
 __all__ = ["Data", "cache_key", "events", "filtered", "key_figures", "latest", "load", "location", "release_pages",
-           "span", "talks"]  # fmt: skip
+           "span", "store", "talks"]  # fmt: skip
 
 _STORES: dict[str, Store] = {}  # opened stores by location: opening checks the store, so it is done once
 _STORES_LOCK = threading.Lock()
@@ -51,6 +51,11 @@ _LOADED: dict[str, str] = {}  # the version of each location last loaded (a spin
 def location() -> str:
     """The store the dashboard shows."""
     return settings.get().store
+
+
+def store() -> Store:
+    """The store the dashboard shows, opened once per process (sign-in, recording claims, the audit trail)."""
+    return _opened(location())
 
 
 def _opened(loc: str) -> Store:

@@ -50,7 +50,7 @@ def actor() -> Actor | None:
 
 def store() -> Any:
     """The dashboard's store (opened once per process by :mod:`ui.data`)."""
-    return data._opened(data.location())
+    return data.store()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
