@@ -339,7 +339,9 @@ def test_tables_list_the_latest_events_of_a_large_selection(many_events):
 def test_navigation_has_a_page_per_layer_page_in_order(store_env):
     at = _app()
     addresses = [info.get("url_pathname") for info in at._registered_pages.values()]
-    assert addresses == ["", "captures", "strikes", "regions", "timeline", "sources", "export", "import"]
+    assert addresses == [
+        "", "captures", "strikes", "regions", "timeline", "sources", "export", "import", "add_claim", "audit"
+    ]  # fmt: skip
 
 
 @pytest.fixture
