@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browsing import ROOT
+from tests.browsing import MAP_FRAME, ROOT
 from tests.test_browser_clicks import _Reader
 
 pytestmark = pytest.mark.browser
@@ -76,5 +76,38 @@ def test_a_popups_add_a_claim_link_opens_the_form_and_the_claim_is_recorded(brow
         assert "2026-02-16 · General Staff of Ukraine (test) · denies · version 1" in listed  # no made-up 00:00
         reader.no_traceback()
         reader.shot("add-claim-recorded")
+    finally:
+        reader.close()
+
+
+def test_a_new_events_point_is_clicked_on_the_map(browser, server):
+    reader = _Reader(browser, server)
+    try:
+        page = reader.page
+        page.goto(server + "/add_claim")
+        page.get_by_text("Sign in (reading as a visitor)").click()
+        page.get_by_label("Name", exact=True).fill("ed")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("A new event with its first claim").click()
+        page.get_by_text("A point from the map").click()
+        frame = page.frame_locator(MAP_FRAME)
+        box = frame.locator(".leaflet-container")
+        box.wait_for(timeout=60_000)
+        frame.locator(".leaflet-pane canvas, .leaflet-pane path").first.wait_for(timeout=60_000)
+        size = box.bounding_box()  # (this map reports clicks only, not its view: nothing for settle() to wait on)
+        box.click(position={"x": size["width"] * 0.55, "y": size["height"] * 0.5})  # near the middle: Ukraine
+        longitude = page.get_by_label("Longitude", exact=True)
+        page.wait_for_function(
+            "el => el.value !== ''", arg=longitude.element_handle(), timeout=30_000
+        )  # the click's point, reported by the map, fills the fields
+        lon, lat = float(longitude.input_value()), float(page.get_by_label("Latitude", exact=True).input_value())
+        assert 20 < lon < 50 and 40 < lat < 58, (lon, lat)
+        longitude.fill("36.25000")  # still typed over by hand: the click is not applied again
+        longitude.press("Enter")
+        page.get_by_label("Place as the claim names it", exact=True).click()  # a rerun after the typed value
+        page.wait_for_timeout(1500)
+        assert longitude.input_value() == "36.25000"
+        reader.no_traceback()
     finally:
         reader.close()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import editing, layers, present, schema
+from geo import editing, i18n, layers, present, schema
 from geo.auth import can
 from geo.claims import statement_table
 from geo.errors import GeoError, ValidationError
@@ -285,6 +286,7 @@ def _place(prefix: str) -> dict[str, Any]:
         )
         place = st.text_input(t("Place as the claim names it (optional)"), key=f"{prefix}_place")
         return {"admin1": code, "geo_precision": "admin1", "place": place or (labels.get(code) if code else None)}
+    _clicked_point(prefix)
     left, right = st.columns(2)
     lon = left.number_input(
         t("Longitude"), value=None, min_value=-180.0, max_value=180.0, format="%.5f", key=f"{prefix}_lon"
@@ -307,6 +309,35 @@ def _place(prefix: str) -> dict[str, Any]:
         "place": place,
         "geo_source": "point given by an editor",
     }
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _pick_map(lang: str, _template: tuple[gpd.GeoDataFrame, pd.DataFrame]) -> Any:
+    """The offline map to click a new event's point on (no events drawn), rendered once per language."""
+    from geo.mapview import build_map
+    from ui import leaflet
+
+    events, claims = _template  # empty frames of the loaded data's columns (not hashed: the language keys it)
+    return leaflet.render(build_map(events, claims, fit=True, lang=lang), keep=False)
+
+
+def _clicked_point(prefix: str) -> None:
+    """A map to click: the point clicked fills the longitude and latitude below (which can still be typed)."""
+    from ui import leaflet
+
+    loaded = data.load()
+    template = (loaded.events.iloc[:0], loaded.claims.iloc[:0])
+    st.caption(t("Click the map where the claim places the event; the point fills the fields below."))
+    out = leaflet.show(
+        _pick_map(i18n.language(), template), key=f"{prefix}_pick_map", height=360, returned_objects=["last_clicked"]
+    )
+    click = (out or {}).get("last_clicked") or {}
+    if click.get("lat") is None or click.get("lng") is None:
+        return
+    point = (round(float(click["lng"]), 5), round(float(click["lat"]), 5))
+    if st.session_state.get(f"{prefix}_clicked") != point:  # a new click (not the last one reported again)
+        st.session_state[f"{prefix}_clicked"] = point
+        st.session_state[f"{prefix}_lon"], st.session_state[f"{prefix}_lat"] = point
 
 
 def _new_event(store: Any, who: Any) -> None:
