@@ -195,15 +195,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if not args.dry_run and result.imported:
         store = _open(args.store, must_exist=False)
         name = Path(args.file).name
+        sha256 = file_sha256(args.file)
         try:
             result.written = store.write(
                 result.events,
                 result.claims,
                 dataset=result.dataset,
                 kind="import",
-                source=source_label(name, file_sha256(args.file)),
+                source=source_label(name, sha256),
                 description=f"Imported from {name} ({result.format})",
                 validated=True,
+                actor="cli",  # the server's operator: the audit trail names the command line
+                audit={"file": name, "sha256": sha256, "format": result.format},
             )
         except DatasetConflictError as err:
             rows = sorted({p.row for p in result.file_rows(err.problems) if p.row is not None})

@@ -143,3 +143,22 @@ def test_the_command_line_prints_json_and_lines_as_the_operator(store, capsys):
     with pytest.raises(SystemExit):
         _run(["audit", "--limit", "0"], store.location)
     assert SYSTEM.role == "admin"
+
+
+def test_an_import_from_the_command_line_is_audited_with_its_file_and_sha256(tmp_path, capsys):
+    import hashlib
+    import json as _json
+    from pathlib import Path
+
+    from geo import cli
+    from geo.store import open_store
+
+    source = Path(__file__).parent / "fixtures" / "import" / "acled_sample.csv"
+    store_path = tmp_path / "s.gpkg"
+    open_store(store_path, create=True, seed=True)
+    assert cli.main(["import", str(source), "--store", str(store_path), "--dataset", "acled-test"]) == 0
+    row = open_store(store_path).audit(actions="import", actors="cli").iloc[0]
+    detail = _json.loads(row["detail"])
+    assert row["target"] == "acled-test" and detail["file"] == "acled_sample.csv"
+    assert detail["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert detail["events_inserted"] > 0
