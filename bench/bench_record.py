@@ -111,6 +111,10 @@ def _browser(path: Path, store, tmp: Path) -> list[tuple[str, float]]:
             page.goto(link)
             page.get_by_text(re.compile(r"claims?, disputed events first")).first.wait_for(timeout=300_000)
             before = count()
+            started = time.perf_counter()
+            page.goto(link)  # the same page again, nothing changed: what a reload costs by itself
+            page.get_by_text(re.compile(r"claims?, disputed events first")).first.wait_for(timeout=300_000)
+            rows.append(("the reader's page reloaded, nothing changed (for comparison)", time.perf_counter() - started))
             claim = {
                 "event_id": target["event_id"],
                 "claimant": "Bench browser claimant",
@@ -123,16 +127,15 @@ def _browser(path: Path, store, tmp: Path) -> list[tuple[str, float]]:
             started = time.perf_counter()
             store.record_claim(claim, actor="bench")
             recorded = time.perf_counter() - started
-            while True:
-                page.goto(link)
-                page.get_by_text(re.compile(r"claims?, disputed events first")).first.wait_for(timeout=300_000)
-                if count() == (before or 0) + 1:
-                    break
-                if time.perf_counter() - started > 300:
-                    raise RuntimeError("the recorded claim did not show within 300 s")
             rows.append(("the claim recorded (from the bench process, as another editor's server would)", recorded))
+            page.locator("body").press("r")  # Streamlit's rerun key: the page's next run, in the same session
+            deadline = time.perf_counter() + 60
+            while count() != (before or 0) + 1:
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("the recorded claim did not show on the page's next run within 60 s")
+                page.wait_for_timeout(50)
             rows.append(
-                ("… until the reader's page, reloaded on its server, counts it (the page's run included)",
+                ("… until the reader's page counts it on its next run (R pressed; the page's run included)",
                  time.perf_counter() - started)
             )  # fmt: skip
     finally:

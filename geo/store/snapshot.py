@@ -329,20 +329,28 @@ def _pieces_of(old: pd.Series, new: pd.Series | None, pieces: list[tuple[str, in
     """One column made of slices of ``old`` and rows of ``new`` (Arrow text: no copy; others: concatenated)."""
     values = old.array
     arrow = getattr(values, "_pa_array", None)
+    extra_values = new.array if new is not None else values[:0]
     if arrow is not None:
-        extra = new.array._pa_array if new is not None else None  # type: ignore[union-attr]
+        extra = getattr(extra_values, "_pa_array", None)
+        if extra is None:  # the new rows came as another type: Arrow text of them
+            extra = pa.chunked_array([pa.array(list(extra_values), type=arrow.type)])
         chunks = []
         for kind, a, b in pieces:
             source = arrow if kind == "old" else extra
-            chunks.extend(source.slice(a, b - a).chunks)  # type: ignore[union-attr]
+            chunks.extend(source.slice(a, b - a).chunks)
         joined = pa.chunked_array(chunks, type=arrow.type)
         if joined.num_chunks > MAX_CHUNKS:
             joined = pa.chunked_array([joined.combine_chunks()], type=arrow.type)
         return pd.Series(type(values)(joined, dtype=values.dtype), copy=False)
+    if isinstance(values, pd.api.extensions.ExtensionArray) and not isinstance(values, pd.arrays.NumpyExtensionArray):
+        # geometries (GeometryArray) and other extension arrays: their own concatenation, no per-row checks again
+        parts = [values[a:b] if kind == "old" else extra_values[a:b] for kind, a, b in pieces]
+        joined_ea = type(values)._concat_same_type(parts) if parts else values[:0]
+        return pd.Series(joined_ea, copy=False)
     base = old.to_numpy()
     extra_np = new.to_numpy(dtype=base.dtype) if new is not None else base[:0]
-    parts = [base[a:b] if kind == "old" else extra_np[a:b] for kind, a, b in pieces]
-    return pd.Series(np.concatenate(parts) if parts else base[:0], dtype=old.dtype, copy=False)
+    parts_np = [base[a:b] if kind == "old" else extra_np[a:b] for kind, a, b in pieces]
+    return pd.Series(np.concatenate(parts_np) if parts_np else base[:0], dtype=old.dtype, copy=False)
 
 
 def _insertion(events: pd.DataFrame, layer: str, start: pd.Timestamp, event_id: str) -> int:
