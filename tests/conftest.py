@@ -119,6 +119,26 @@ def cache_dir(tmp_path, monkeypatch) -> Iterator[Path]:
     settings.reload()
 
 
+@pytest.fixture(scope="module")
+def team_store(tmp_path_factory) -> Iterator[GeoPackageStore]:
+    """The bundled store of one test module with an editor (``ed``) and an admin (``ada``), no passwords (AppTests
+    sign sessions in with ``ui.auth.session_record``); the dashboard's settings point at it for the module."""
+    from geo import settings
+    from geo.store import open_store
+
+    folder = tmp_path_factory.mktemp("team")
+    path = folder / "conflict.gpkg"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CONFLICTMAP_STORE", str(path))
+        mp.setenv("CONFLICTMAP_CACHE_DIR", str(folder / "cache"))
+        settings.reload()
+        store = open_store(str(path), create=True, seed=True)
+        store.put_user("ed", "editor", None, actor="cli")
+        store.put_user("ada", "admin", None, actor="cli")
+        yield store
+    settings.reload()
+
+
 @pytest.fixture
 def store_env(tmp_path, monkeypatch, cache_dir) -> Path:
     """Point the default store ($CONFLICTMAP_STORE) at a fresh path, built on first use, and its caches beside it."""

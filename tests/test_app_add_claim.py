@@ -18,22 +18,9 @@ EVENT = "feb26-cap-chuhunivka"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(team_store):
     """The bundled store with an editor and an admin, the dashboard pointed at it for this module."""
-    from geo import settings
-    from geo.store import open_store
-
-    folder = tmp_path_factory.mktemp("add-claim")
-    path = folder / "conflict.gpkg"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CONFLICTMAP_STORE", str(path))
-        mp.setenv("CONFLICTMAP_CACHE_DIR", str(folder / "cache"))
-        settings.reload()
-        s = open_store(str(path), create=True, seed=True)
-        s.put_user("ed", "editor", None, actor="cli")
-        s.put_user("ada", "admin", None, actor="cli")
-        yield s
-    settings.reload()
+    return team_store
 
 
 def page(name: str | None = None, **params: str) -> AppTest:

@@ -16,31 +16,18 @@ PAGE = str(ROOT / "views" / "audit.py")
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(team_store):
     """The bundled store with an editor, an admin and one claim recorded by the editor."""
-    from geo import settings
-    from geo.store import open_store
-
-    folder = tmp_path_factory.mktemp("audit-page")
-    path = folder / "conflict.gpkg"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CONFLICTMAP_STORE", str(path))
-        mp.setenv("CONFLICTMAP_CACHE_DIR", str(folder / "cache"))
-        settings.reload()
-        s = open_store(str(path), create=True, seed=True)
-        s.put_user("ed", "editor", None, actor="cli")
-        s.put_user("ada", "admin", None, actor="cli")
-        claim = {
-            "stance": "denies",
-            "claimant": "<b>Kyiv</b>",
-            "party": "UA",
-            "stated_at": "2026-02-16",
-            "source_url": "https://example.org/1",
-            "publisher": "Example",
-        }
-        s.recorded = editing.add_claim(s, Actor("ed", "editor"), "feb26-cap-chuhunivka", claim)
-        yield s
-    settings.reload()
+    claim = {
+        "stance": "denies",
+        "claimant": "<b>Kyiv</b>",
+        "party": "UA",
+        "stated_at": "2026-02-16",
+        "source_url": "https://example.org/1",
+        "publisher": "Example",
+    }
+    team_store.recorded = editing.add_claim(team_store, Actor("ed", "editor"), "feb26-cap-chuhunivka", claim)
+    return team_store
 
 
 def page(name: str | None) -> AppTest:
