@@ -34,6 +34,10 @@ CHROMIUM_ARGS = list(snapshot.CHROMIUM_ARGS)  # root, no GPU, and no background 
 SLOW_MODULES = (  # longest first, by the seconds each took at -n 0 (after the waits became conditions)
     "test_browser.py",
     "test_browser_clicks.py",
+    "test_browser_oidc.py",  # two Streamlit servers, an OpenID Connect provider and the dashboard signed in
+    "test_browser_add_claim.py",  # a server of its own: popup → form → recorded; a point clicked on the map
+    "test_browser_signin.py",
+    "test_store_ledger.py",  # every test on both backends
     "test_briefing_pptx.py",  # new: Chromium renders and a LibreOffice conversion
     "test_briefing_deck.py",
     "test_briefing_pdf.py",
@@ -50,9 +54,6 @@ SLOW_MODULES = (  # longest first, by the seconds each took at -n 0 (after the w
     "test_app.py",
     "test_charts.py",
     "test_serve.py",
-    "test_browser_oidc.py",  # two Streamlit servers, an OpenID Connect provider and the dashboard signed in
-    "test_store_ledger.py",  # both backends
-    "test_browser_signin.py",
     "test_browser_links.py",
     "test_fuzz_importers.py",
     "test_mapview.py",
