@@ -32,6 +32,7 @@ CHROMIUM_ARGS = list(snapshot.CHROMIUM_ARGS)  # root, no GPU, and no background 
 
 
 SLOW_MODULES = (  # longest first, by the seconds each took at -n 0 (after the waits became conditions)
+    "test_bench_dashboard.py",  # one 40 s test (a server at scale and Chromium): first, so no worker ends on it
     "test_browser.py",
     "test_browser_clicks.py",
     "test_browser_oidc.py",  # two Streamlit servers, an OpenID Connect provider and the dashboard signed in
@@ -45,7 +46,6 @@ SLOW_MODULES = (  # longest first, by the seconds each took at -n 0 (after the w
     "test_store_postgis.py",  # new: two Streamlit servers on one database
     "test_browser_phone.py",
     "test_browser_map.py",
-    "test_bench_dashboard.py",
     "test_mapview_labels.py",
     "test_browser_control.py",
     "test_totals.py",
