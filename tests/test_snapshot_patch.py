@@ -108,3 +108,19 @@ def test_a_change_the_log_does_not_know_rebuilds(store_env):
     con.close()
     events, _ = snap.read_display(store)
     assert EVENT not in set(events["event_id"])
+
+
+def test_a_snapshot_written_by_other_code_is_rebuilt_not_patched(store, monkeypatch):
+    import json
+
+    folder = snap.snapshot_dir(store.location)
+    (meta,) = folder.glob(f"v{snap.FORMAT}-*.json")
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    meta.write_text(json.dumps({**data, "code": "another version"}), encoding="utf-8")  # its fold may differ
+    store.record_claim(DENIAL, actor="alice")
+    snap._LAST.clear()
+    calls = []
+    real = snap._fold
+    monkeypatch.setattr(snap, "_fold", lambda s: calls.append(1) or real(s))
+    events, _ = snap.read_display(store)
+    assert calls and events.set_index("event_id").loc[EVENT, "status"] == "disputed"

@@ -135,7 +135,7 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     if events_file.exists() and claims_file.exists():
         try:
             frames = _read_events(events_file), _read_table(claims_file).to_pandas(split_blocks=True)
-            _remember(store, version, _read_position(folder / f"{token}.json"), frames)
+            _remember(store, _read_position(folder / f"{token}.json"), frames)
             return frames
         except (OSError, pa.ArrowException, ValueError) as err:  # damaged: rebuild it
             _log.warning("snapshot %s unreadable (%s): rebuilding it", events_file, err)
@@ -160,7 +160,7 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         if not old.name.startswith(token + "."):
             old.unlink(missing_ok=True)
     frames = _read_events(events_file), _read_table(claims_file).to_pandas(split_blocks=True)
-    _remember(store, version, position, frames)
+    _remember(store, position, frames)
     return frames
 
 
@@ -169,8 +169,8 @@ def read_display(store: Store) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
 PATCH_LIMIT = 20_000
 """More changed events than this since the last snapshot: rebuild it rather than patch."""
 
-_LAST: dict[str, tuple[str, tuple[str, int] | None, tuple[gpd.GeoDataFrame, pd.DataFrame]]] = {}
-"""Per store location: the version, change-log position and frames this process read last."""
+_LAST: dict[str, tuple[tuple[str, int] | None, tuple[gpd.GeoDataFrame, pd.DataFrame]]] = {}
+"""Per store location: the change-log position and frames this process read last."""
 
 
 def _position(store: Store) -> tuple[str, int] | None:
@@ -182,24 +182,30 @@ def _position(store: Store) -> tuple[str, int] | None:
     return changes.ledger, changes.seq
 
 
-def _remember(
-    store: Store, version: str, position: tuple[str, int] | None, frames: tuple[gpd.GeoDataFrame, pd.DataFrame]
-) -> None:
+def _remember(store: Store, position: tuple[str, int] | None, frames: tuple[gpd.GeoDataFrame, pd.DataFrame]) -> None:
     with _LOCK:
-        _LAST[store.location] = (version, position, frames)
+        _LAST[store.location] = (position, frames)
+
+
+_CODE = f"{FORMAT}\n{__version__}"
+"""What wrote a snapshot: its position file says so, and only this code's files are patched (another version's
+fold may differ; its file is rebuilt, as its name already made it)."""
 
 
 def _read_position(path: Path) -> tuple[str, int] | None:
+    """The change-log position a snapshot holds, or None when unreadable or written by other code."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("code") != _CODE:
+            return None
         return str(data["ledger"]), int(data["seq"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def _write_position(path: Path, position: tuple[str, int]) -> None:
     tmp = path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(json.dumps({"ledger": position[0], "seq": position[1]}), encoding="utf-8")
+    tmp.write_text(json.dumps({"ledger": position[0], "seq": position[1], "code": _CODE}), encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -207,25 +213,20 @@ def _base(store: Store, folder: Path) -> tuple[tuple[str, int], tuple[gpd.GeoDat
     """The state to patch: what this process read last, else the newest snapshot file with a known position."""
     with _LOCK:
         last = _LAST.get(store.location)
-    if last is not None and last[1] is not None:
-        return last[1], last[2]
+    if last is not None and last[0] is not None:
+        return last[0], last[1]
     metas = sorted(folder.glob(f"v{FORMAT}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for meta in metas:
         token = meta.name[: -len(".json")]
         position = _read_position(meta)
         events_file, claims_file = folder / f"{token}.events.arrow", folder / f"{token}.claims.arrow"
-        if position is None or not (events_file.exists() and claims_file.exists()) or token != _code_token(token):
+        if position is None or not (events_file.exists() and claims_file.exists()):
             continue
         try:
             return position, (_read_events(events_file), _read_table(claims_file).to_pandas(split_blocks=True))
         except (OSError, pa.ArrowException, ValueError):
             continue
     return None
-
-
-def _code_token(token: str) -> str:
-    """``token`` when it was written by this code (the position file says so), else an empty string."""
-    return token if token.startswith(f"v{FORMAT}-") else ""
 
 
 def _patched(store: Store, version: str, folder: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame] | None:
@@ -251,7 +252,7 @@ def _patched(store: Store, version: str, folder: Path) -> tuple[gpd.GeoDataFrame
         events, claims = _apply(store, events, claims, list(changes.event_ids))
     if len(events) != store.count() or store.version() != version:
         return None
-    _remember(store, version, (changes.ledger, changes.seq), (events, claims))
+    _remember(store, (changes.ledger, changes.seq), (events, claims))
     return events, claims
 
 
