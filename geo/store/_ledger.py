@@ -243,9 +243,14 @@ class LedgerBase:
             con, "INSERT INTO {changes} (at, bulk, event_id) VALUES (?, ?, ?)", (now(), int(event_id is None), event_id)
         )
 
-    def _columns(self, con: Any, table: str) -> list[str]:
-        cur = self._x(con, f"SELECT * FROM {{{table}}} WHERE 1 = 0")
-        return [d[0] for d in cur.description]
+    def _shared_columns(self, con: Any, table: str, trash: str) -> str:
+        """The quoted column list a table and its trash table both have (its id column ``fid`` left to each)."""
+        names = []
+        for name in (table, trash):
+            cur = self._x(con, f"SELECT * FROM {{{name}}} WHERE 1 = 0")
+            names.append([d[0] for d in cur.description])
+        kept = set(names[1])
+        return ", ".join(f'"{c}"' for c in names[0] if c in kept and c != "fid")
 
     # -- the audit trail -----------------------------------------------------------------------------------------
 

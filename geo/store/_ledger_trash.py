@@ -26,8 +26,7 @@ class Trash(LedgerBase):
             ("claims", "trash_claims", "event_id IN (SELECT event_id FROM {events} WHERE dataset = ?)"),
             ("events", "trash_events", "dataset = ?"),
         ):
-            shared = [c for c in self._columns(con, trash) if c in set(self._columns(con, table)) and c != "fid"]
-            cols = ", ".join(f'"{c}"' for c in shared)
+            cols = self._shared_columns(con, table, trash)
             cur = self._x(
                 con, f"INSERT INTO {{{trash}}} (deletion, {cols}) SELECT ?, {cols} FROM {{{table}}} WHERE {where}",
                 (deletion, name),
@@ -122,8 +121,7 @@ class Trash(LedgerBase):
                     )
             restored = {}
             for table, trash in (("events", "trash_events"), ("claims", "trash_claims")):
-                shared = [c for c in self._columns(con, table) if c in set(self._columns(con, trash)) and c != "fid"]
-                cols = ", ".join(f'"{c}"' for c in shared)
+                cols = self._shared_columns(con, table, trash)
                 with self._bulk(con, table):
                     cur = self._x(
                         con,
@@ -138,17 +136,10 @@ class Trash(LedgerBase):
                     con,
                     "INSERT INTO {datasets} (name, kind, description, source, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (name, row[1], row[2], row[3], self._created(row[4], stamp), self._stamp(stamp)),
+                    (name, row[1], row[2], row[3], row[4] or stamp, stamp),
                 )
             self._x(con, "DELETE FROM {trash} WHERE deletion = ?", (deletion,))
             self._audit(con, "restore_dataset", actor, name, {"deletion": deletion, **restored})
             self._change(con)
             self._data_changed(con, restored=True)
         return restored["events"]
-
-    def _created(self, stored: Any, fallback: str) -> Any:
-        """A registry time read back from the trash, as the registry stores it."""
-        return self._stamp(stored or fallback)
-
-    def _stamp(self, text: str) -> Any:
-        return text
